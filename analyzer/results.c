@@ -1,0 +1,2 @@
+/* being written */
+typedef int ca_placeholder_results;

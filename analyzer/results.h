@@ -1,0 +1,113 @@
+/* results.h: the findings of a run, which is all the report writers see: per-input status, every
+ * loop with its classification, GIL state, recommendation and evidence, and the diagnostics.
+ * Results are plain data, sorted (ca_results_sort) so that output is identical for any -j.
+ * All strings live in the results' arena. */
+#ifndef CA_RESULTS_H
+#define CA_RESULTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ca_base.h"
+
+/* ORDER CLASS */
+enum ca_class { CA_CLASS_UNKNOWN, CA_CLASS_IO, CA_CLASS_CPU, CA_CLASS_MIXED };
+/* ORDER GIL */
+enum ca_gil { CA_GIL_UNKNOWN, CA_GIL_HELD, CA_GIL_RELEASED, CA_GIL_MIXED, CA_GIL_NONE };
+/* ORDER REC */
+enum ca_rec { CA_REC_UNKNOWN, CA_REC_NONE, CA_REC_THREADING, CA_REC_MULTIPROCESSING, CA_REC_RELEASE_GIL };
+/* ORDER CONF */
+enum ca_conf { CA_CONF_LOW, CA_CONF_MEDIUM, CA_CONF_HIGH };
+/* ORDER SEV */
+enum ca_severity { CA_SEV_NOTE, CA_SEV_WARNING, CA_SEV_ERROR };
+/* ORDER INPUT */
+enum ca_input_state { CA_INPUT_OK, CA_INPUT_ERROR, CA_INPUT_MISSING };
+
+const char *ca_class_str(enum ca_class c);      /* "unknown" "io" "cpu" "mixed" */
+const char *ca_gil_str(enum ca_gil g);          /* "unknown" "held" "released" "mixed" "none" */
+const char *ca_rec_str(enum ca_rec r);          /* "unknown" "none" "threading" "multiprocessing" "release-gil" */
+const char *ca_conf_str(enum ca_conf c);        /* "low" "medium" "high" */
+const char *ca_severity_str(enum ca_severity s);/* "note" "warning" "error" */
+const char *ca_input_state_str(enum ca_input_state s); /* "ok" "error" "missing" */
+/* Parse "note"/"warning"/"error"; false when `s` is none of them. */
+bool ca_severity_parse(const char *s, enum ca_severity *out);
+
+/* One piece of evidence: a place in the source and what it shows.
+ * kind is one of: "io-call", "cpu-call", "python-api", "gil-release", "gil-acquire",
+ * "unknown-call", "indirect-call", "thread-unsafe", "global-write", "nested-loop", "bound". */
+struct ca_evidence {
+    const char *file;
+    uint32_t line, col;
+    const char *kind;
+    const char *name;   /* the callee, macro or variable; for "bound" the bound text */
+    const char *via;    /* for effects reached through helpers: "helper -> helper2", else NULL */
+};
+
+struct ca_loop_result {
+    const char *file;         /* display path, as the user gave it */
+    uint32_t line, col, end_line;
+    const char *function;
+    const char *kind;         /* "for" | "while" | "do" */
+    uint32_t depth;
+    enum ca_class cls;
+    enum ca_gil gil;
+    bool python_api;          /* calls the Python C-API (needs the GIL) in the body */
+    enum ca_rec rec;
+    enum ca_conf conf;
+    uint32_t hotness;         /* 0..100, see docs/hotness.md */
+    bool hot;                 /* hotness at or above the threshold and not trivial */
+    const char **reasons;   uint32_t nreasons;
+    struct ca_evidence *evidence; uint32_t nevidence;
+};
+
+struct ca_diagnostic {
+    const char *rule;         /* rule id */
+    enum ca_severity severity;
+    const char *file;
+    uint32_t line, col;
+    const char *message;
+    const char *function;     /* enclosing function or NULL */
+};
+
+/* A problem with one input file (clang's own error messages when it does not parse). */
+struct ca_input_error {
+    const char *file;
+    uint32_t line, col;
+    const char *message;
+};
+
+struct ca_input_result {
+    const char *file;         /* display path */
+    enum ca_input_state state;
+    bool python;              /* a CPython extension file (includes Python.h) */
+    uint32_t nloops;
+    struct ca_input_error *errors; uint32_t nerrors;
+};
+
+struct ca_results {
+    struct ca_input_result *inputs;   uint32_t ninputs;
+    struct ca_loop_result *loops;     uint32_t nloops;
+    struct ca_diagnostic *diags;      uint32_t ndiags;
+    struct ca_arena arena;
+    size_t cap_[3];                   /* private */
+};
+
+void ca_results_init(struct ca_results *r);
+void ca_results_fini(struct ca_results *r);
+/* Append a copy (strings and arrays copied into r's arena).  Return CA_ERR_NOMEM on failure. */
+CA_MUST_USE enum ca_status ca_results_add_input(struct ca_results *r, const struct ca_input_result *v);
+CA_MUST_USE enum ca_status ca_results_add_loop(struct ca_results *r, const struct ca_loop_result *v);
+CA_MUST_USE enum ca_status ca_results_add_diag(struct ca_results *r, const struct ca_diagnostic *v);
+/* Sort inputs by file; loops by (file, line, col); diagnostics by (file, line, col, rule, message). */
+void ca_results_sort(struct ca_results *r);
+
+/* Counts for summaries: number of loops per class/gil/rec, diagnostics per severity. */
+struct ca_results_summary {
+    uint32_t files, files_ok, files_failed;
+    uint32_t loops, hot_loops;
+    uint32_t by_class[4], by_gil[5], by_rec[5];
+    uint32_t by_severity[3];
+};
+void ca_results_summarize(const struct ca_results *r, struct ca_results_summary *s);
+
+#endif
