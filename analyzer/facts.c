@@ -99,7 +99,7 @@ enum ca_status ca_facts_add_diag(struct ca_tu_facts *f, const struct ca_fact_dia
 enum ca_status ca_facts_add_ir(struct ca_tu_facts *f, enum ca_ir_kind kind, uint32_t flags, uint32_t ref,
                                const char *label, uint32_t *idx)
 {
-    struct ca_ir_node n = {kind, flags, CA_NONE, CA_NONE, ref, label};
+    struct ca_ir_node n = {kind, flags, CA_NONE, CA_NONE, ref, label, {0, 0}};
     enum ca_status st = dup(f, &n.label);
     return st ? st : push((void **)&f->ir, &f->nir, &f->cap_[7], &n, sizeof n, idx);
 }

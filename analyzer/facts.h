@@ -136,6 +136,8 @@ struct ca_ir_node {
     uint32_t first_child, next_sibling; /* CA_NONE when absent */
     uint32_t ref;                       /* call or loop index, CA_NONE otherwise */
     const char *label;                  /* GOTO / LABEL */
+    struct ca_loc loc;                  /* RETURN, GOTO: the keyword (set by the front end after
+                                           ca_facts_add_ir; zero when unknown) */
 };
 
 /* A diagnostic from clang about this file (errors and fatal errors only). */

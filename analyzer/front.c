@@ -1,2 +1,1587 @@
-/* being written */
-typedef int ca_placeholder_front;
+/* front.c: the libclang front end (contract in front.h, output in facts.h).
+ * It parses one translation unit and reduces every function DEFINED in the main file to facts:
+ * the function, its loops (nesting, bound, operator count), its calls (with the innermost loop
+ * and the outermost macro they come from), the macros it expands, its writes to globals and
+ * static locals, the uses of function names other than calls, and a small control-flow IR.
+ * Function names in initialisers of file-scope and static variables are recorded too.
+ * It does NOT judge anything (no catalogs, no GIL logic), walk bodies that live in headers,
+ * extract anything from a file that has clang errors, or resolve anything across files.
+ * This is the only file of the project that includes libclang.  No globals, no static buffers:
+ * one struct ca_front per thread, all parse state in one struct walk on the caller's stack.
+ *
+ * Walk: each function body is walked once, recursively; each node's children are collected
+ * with one clang_visitChildren into a shared stack.  Tokens are lexed only where libclang 14
+ * has no API: the header of each for statement, the operator of a binary operator whose
+ * answer matters (assignment target is a global, a function name on the right, calls on the
+ * right, loop conditions), ++/-- on a global, and the text of an indirect callee. */
+#include "front.h"
+
+#include <clang-c/Index.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct ca_front {
+    CXIndex index;
+};
+
+#define MAX_DIAGS 20
+/* Expressions nested deeper than this are not walked (their calls are lost): it keeps the
+ * recursion within any thread's stack on generated code such as 10,000-term `||` chains. */
+#define MAX_NEST 4000
+
+/* A macro expansion written in the main file.  libclang's preprocessing record holds the
+ * expansions whose name is in the file text, including those inside another macro's
+ * arguments, but not those produced inside macro bodies. */
+struct mexp {
+    uint32_t begin, end;  /* main-file offsets, end exclusive */
+    uint32_t outer;       /* outermost expansion containing this one (itself at top level) */
+    CXSourceLocation at;  /* for line and column, computed only for macro facts */
+    const char *name;     /* interned */
+};
+
+/* Where a loop of the current function sits, for attributing macro expansions to loops. */
+struct lspan {
+    uint32_t key;   /* expansion offset of the loop keyword */
+    uint32_t begin; /* first offset that belongs to the loop: after the for-init when known */
+    uint32_t end;   /* end of the loop's extent, exclusive */
+};
+
+/* Assignment-target search: the variable an lvalue path ends at, when global or static. */
+struct lvtarget {
+    bool found, static_local;
+    CXCursor var;
+};
+
+/* How an expression is used; set by its parent and passed down through parentheses and casts
+ * (and the kinds named below), cleared by every other kind. */
+enum {
+    M_STMT = 1u << 0,   /* value discarded (statement level): used by the macro fallbacks */
+    M_LV = 1u << 1,     /* on the path to an assignment target: also [ ] base, . -> base, * */
+    M_CALLEE = 1u << 2, /* the callee of a call: also through unary * */
+    M_ARG = 1u << 3,    /* argument `arg` of call `call`: also through unary & */
+    M_RHS = 1u << 4,    /* right side of a binary operator that may be `=`: also through & */
+    M_INIT = 1u << 5    /* initialiser of a local variable: also through & */
+};
+struct ectx {
+    unsigned mode;
+    uint32_t call, arg;
+};
+
+/* A list of sibling IR nodes under construction: appending is O(1). */
+struct list {
+    uint32_t first, last;
+};
+#define LIST_EMPTY {CA_NONE, CA_NONE}
+
+struct walk {
+    struct ca_tu_facts *f;
+    CXTranslationUnit tu;
+    CXFile main;
+    enum ca_status st; /* sticky: the first failure; everything stops after it */
+    /* interned strings (open addressing, all in f->arena) */
+    const char **strs;
+    size_t nstrs, capstrs;
+    struct mexp *mx;
+    size_t nmx, capmx;
+    CXCursor *decls; /* main-file function definitions and file-scope variables, in order */
+    size_t ndecls, capdecls;
+    CXCursor *kids; /* stack of collected children, see kids_push */
+    size_t nkids, capkids;
+    struct lspan *spans; /* loops of the current function: spans[loop - first_loop] */
+    size_t nspans, capspans;
+    uint32_t *open; /* scratch stack for attributing macros to loops */
+    size_t capopen;
+    /* position of the walk */
+    uint32_t func, loop, depth, first_loop, nest;
+    struct lvtarget lv;
+    uint32_t rhs_fnref; /* fnref found directly on the right of the current binary operator */
+};
+
+static void walk(struct walk *w, CXCursor c, struct list *out, struct ectx cx);
+
+/* ------------------------------------------------------------------ strings */
+
+static uint32_t hash_str(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static bool strs_grow(struct walk *w)
+{
+    size_t cap = w->capstrs ? w->capstrs * 2 : 256, i, j;
+    const char **slot = ca_calloc(cap, sizeof *slot);
+    if (!slot) return false;
+    for (i = 0; i < w->capstrs; i++) {
+        if (!w->strs[i]) continue;
+        for (j = hash_str(w->strs[i]) & (cap - 1); slot[j]; j = (j + 1) & (cap - 1)) {}
+        slot[j] = w->strs[i];
+    }
+    ca_free(w->strs);
+    w->strs = slot;
+    w->capstrs = cap;
+    return true;
+}
+
+/* The facts-arena copy of `s`, shared by every fact that names the same thing. */
+static const char *intern(struct walk *w, const char *s)
+{
+    size_t i;
+    char *r;
+    if (w->st) return NULL;
+    if (2 * (w->nstrs + 1) > w->capstrs && !strs_grow(w)) {
+        w->st = CA_ERR_NOMEM;
+        return NULL;
+    }
+    for (i = hash_str(s) & (w->capstrs - 1); w->strs[i]; i = (i + 1) & (w->capstrs - 1))
+        if (strcmp(w->strs[i], s) == 0) return w->strs[i];
+    r = ca_arena_strdup(&w->f->arena, s);
+    if (!r) {
+        w->st = CA_ERR_NOMEM;
+        return NULL;
+    }
+    w->strs[i] = r;
+    w->nstrs++;
+    return r;
+}
+
+/* A type spelling without leading qualifiers and tag keywords: "const struct X" -> "X". */
+static const char *bare_type(const char *s)
+{
+    static const char *const words[] = {"const ", "volatile ", "restrict ", "struct ", "union ", "enum "};
+    size_t i;
+    for (i = 0; i < sizeof words / sizeof *words; i++) {
+        size_t n = strlen(words[i]);
+        if (strncmp(s, words[i], n) == 0) {
+            s += n;
+            i = (size_t)-1; /* start over: "const struct" */
+        }
+    }
+    return s;
+}
+
+/* The one place a kept CXString is consumed: copied (interned) into the facts arena, then
+ * disposed.  `type` strips qualifiers and tag keywords first (see bare_type). */
+static const char *take_str(struct walk *w, CXString s, bool type)
+{
+    const char *c = clang_getCString(s);
+    const char *r;
+    if (!c) c = "";
+    r = intern(w, type ? bare_type(c) : c);
+    clang_disposeString(s);
+    return r;
+}
+#define take(w, s) take_str((w), (s), false)
+
+/* ------------------------------------------------------------------ locations and tokens */
+
+static bool is_main(struct walk *w, CXFile file) { return file && w->main && clang_File_isEqual(file, w->main); }
+
+/* Expansion location (the macro use site for macro-made code); false outside the main file. */
+static bool exp_loc(struct walk *w, CXSourceLocation l, struct ca_loc *loc, uint32_t *off)
+{
+    CXFile file = NULL;
+    unsigned line = 0, col = 0, o = 0;
+    clang_getExpansionLocation(l, &file, loc ? &line : NULL, loc ? &col : NULL, &o);
+    if (!is_main(w, file)) return false;
+    if (loc) {
+        loc->line = line;
+        loc->col = col;
+    }
+    if (off) *off = o;
+    return true;
+}
+
+/* File offset of the text a location was written at: the argument text for tokens from a macro
+ * argument, the macro use site for tokens from a macro body.  False outside the main file. */
+static bool file_off(struct walk *w, CXSourceLocation l, uint32_t *off)
+{
+    CXFile file = NULL;
+    unsigned o = 0;
+    clang_getFileLocation(l, &file, NULL, NULL, &o);
+    if (!is_main(w, file)) return false;
+    *off = o;
+    return true;
+}
+
+/* Index of the first macro expansion beginning at or after `off` (nmx if none). */
+static size_t mx_lower(const struct walk *w, uint32_t off)
+{
+    size_t lo = 0, hi = w->nmx;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->mx[mid].begin < off)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Index of the last macro expansion beginning at or before `off`, or nmx. */
+static size_t mx_find(const struct walk *w, uint32_t off)
+{
+    size_t i = off == UINT32_MAX ? w->nmx : mx_lower(w, off + 1);
+    return i ? i - 1 : w->nmx;
+}
+
+/* Name of the outermost macro expansion whose text contains `off`, or NULL. */
+static const char *macro_at(const struct walk *w, uint32_t off)
+{
+    size_t i = mx_find(w, off);
+    if (i == w->nmx) return NULL;
+    i = w->mx[i].outer;
+    return off < w->mx[i].end ? w->mx[i].name : NULL;
+}
+
+/* True when a macro expansion begins at `off`: a file offset that is a macro name means the
+ * code there comes from the macro's body, not from text we can lex. */
+static bool macro_begins_at(const struct walk *w, uint32_t off)
+{
+    size_t i = mx_find(w, off);
+    return i != w->nmx && w->mx[i].begin == off;
+}
+
+struct toks {
+    CXToken *t;
+    unsigned n;
+};
+
+/* Tokens of main-file text [a, b).  libclang lexes at least one token even for an empty
+ * range, so callers keep only tokens whose offset tok_off() lies in the range. */
+static void toks_get(struct walk *w, uint32_t a, uint32_t b, struct toks *tk)
+{
+    CXSourceLocation la = clang_getLocationForOffset(w->tu, w->main, a);
+    CXSourceLocation lb = clang_getLocationForOffset(w->tu, w->main, b);
+    tk->t = NULL;
+    tk->n = 0;
+    clang_tokenize(w->tu, clang_getRange(la, lb), &tk->t, &tk->n);
+}
+
+static void toks_free(struct walk *w, struct toks *tk)
+{
+    if (tk->t) clang_disposeTokens(w->tu, tk->t, tk->n);
+    tk->t = NULL;
+    tk->n = 0;
+}
+
+static uint32_t tok_off(struct walk *w, CXToken t)
+{
+    unsigned o = UINT32_MAX;
+    clang_getFileLocation(clang_getTokenLocation(w->tu, t), NULL, NULL, NULL, &o);
+    return o;
+}
+
+static bool tok_is(struct walk *w, CXToken t, const char *s)
+{
+    CXString sp = clang_getTokenSpelling(w->tu, t);
+    const char *c = clang_getCString(sp);
+    bool eq = c && strcmp(c, s) == 0;
+    clang_disposeString(sp);
+    return eq;
+}
+
+/* Start and end file offsets of a cursor's extent; false unless both are in the main file
+ * and in order. */
+static bool extent_off(struct walk *w, CXCursor c, uint32_t *a, uint32_t *b)
+{
+    CXSourceRange r = clang_getCursorExtent(c);
+    return file_off(w, clang_getRangeStart(r), a) && file_off(w, clang_getRangeEnd(r), b) && *a < *b;
+}
+
+/* ------------------------------------------------------------------ children and IR */
+
+static enum CXChildVisitResult kid_cb(CXCursor c, CXCursor parent, CXClientData data)
+{
+    struct walk *w = data;
+    if (w->nkids == w->capkids &&
+        ca_grow((void **)&w->kids, &w->capkids, w->nkids + 1, sizeof *w->kids) != CA_OK) {
+        w->st = CA_ERR_NOMEM;
+        return CXChildVisit_Break;
+    }
+    w->kids[w->nkids++] = c;
+    return CXChildVisit_Continue;
+}
+
+/* Push the children of `c` on w->kids; returns their count, *base is where they start.  The
+ * caller pops them (w->nkids = base).  Read them with KID: the stack may move while walking. */
+static size_t kids_push(struct walk *w, CXCursor c, size_t *base)
+{
+    *base = w->nkids;
+    clang_visitChildren(c, kid_cb, w);
+    return w->nkids - *base;
+}
+#define KID(w, base, i) ((w)->kids[(base) + (i)])
+
+/* The only child of a one-child cursor, or a null cursor. */
+static CXCursor only_kid(struct walk *w, CXCursor c)
+{
+    size_t base, n = kids_push(w, c, &base);
+    CXCursor k = n == 1 ? KID(w, base, 0) : clang_getNullCursor();
+    w->nkids = base;
+    return k;
+}
+
+static uint32_t ir_node(struct walk *w, enum ca_ir_kind kind, uint32_t flags, uint32_t ref, const char *label,
+                        const struct list *children)
+{
+    uint32_t idx;
+    if (w->st) return CA_NONE;
+    w->st = ca_facts_add_ir(w->f, kind, flags, ref, NULL, &idx);
+    if (w->st) return CA_NONE;
+    w->f->ir[idx].label = label; /* already in the arena: not copied twice */
+    if (children) w->f->ir[idx].first_child = children->first;
+    return idx;
+}
+
+static void list_add(struct walk *w, struct list *l, uint32_t n)
+{
+    if (n == CA_NONE) return;
+    if (l->last == CA_NONE)
+        l->first = n;
+    else
+        w->f->ir[l->last].next_sibling = n;
+    l->last = n;
+}
+
+static void list_cat(struct walk *w, struct list *l, const struct list *m)
+{
+    if (m->first == CA_NONE) return;
+    if (l->last == CA_NONE)
+        l->first = m->first;
+    else
+        w->f->ir[l->last].next_sibling = m->first;
+    l->last = m->last;
+}
+
+/* An alternative of a BRANCH: nothing, its single node, or a SEQ of its nodes. */
+static uint32_t ir_arm(struct walk *w, const struct list *l)
+{
+    if (l->first == CA_NONE) return CA_NONE;
+    if (l->first == l->last) return l->first;
+    return ir_node(w, CA_IR_SEQ, 0, CA_NONE, NULL, l);
+}
+
+/* BRANCH over up to two arms; dropped when both are empty.  MAY_SKIP when an arm is missing. */
+static void ir_branch(struct walk *w, struct list *out, const struct list *a, const struct list *b, bool skip)
+{
+    struct list arms = LIST_EMPTY;
+    list_add(w, &arms, ir_arm(w, a));
+    list_add(w, &arms, ir_arm(w, b));
+    if (arms.first == CA_NONE) return;
+    if (a->first == CA_NONE || b->first == CA_NONE) skip = true;
+    list_add(w, out, ir_node(w, CA_IR_BRANCH, skip ? CA_IR_MAY_SKIP : 0, CA_NONE, NULL, &arms));
+}
+
+/* A node whose children are SEQ nodes of the given lists (kept even when empty). */
+static uint32_t ir_seqs(struct walk *w, enum ca_ir_kind kind, uint32_t flags, uint32_t ref,
+                        const struct list *parts, size_t nparts)
+{
+    struct list seqs = LIST_EMPTY;
+    size_t i;
+    for (i = 0; i < nparts; i++) list_add(w, &seqs, ir_node(w, CA_IR_SEQ, 0, CA_NONE, NULL, &parts[i]));
+    return ir_node(w, kind, flags, ref, NULL, &seqs);
+}
+
+/* ------------------------------------------------------------------ adding facts
+ * Strings are interned in the arena already; they are set after the builder call so that the
+ * builder does not copy them again. */
+
+static uint32_t add_call(struct walk *w, const struct ca_fact_call *v)
+{
+    struct ca_fact_call c = *v;
+    uint32_t idx;
+    c.name = c.macro = NULL;
+    if (w->st || (w->st = ca_facts_add_call(w->f, &c, &idx)) != CA_OK) return CA_NONE;
+    w->f->calls[idx].name = v->name;
+    w->f->calls[idx].macro = v->macro;
+    return idx;
+}
+
+static uint32_t add_fnref(struct walk *w, const struct ca_fact_fnref *v)
+{
+    struct ca_fact_fnref c = *v;
+    uint32_t idx;
+    c.name = c.holder_type = NULL;
+    if (w->st || (w->st = ca_facts_add_fnref(w->f, &c, &idx)) != CA_OK) return CA_NONE;
+    w->f->fnrefs[idx].name = v->name;
+    w->f->fnrefs[idx].holder_type = v->holder_type;
+    return idx;
+}
+
+static void add_write(struct walk *w, CXCursor at, const struct lvtarget *t)
+{
+    struct ca_fact_write c = {w->func, w->loop, {0, 0}, NULL, t->static_local};
+    const char *name = take(w, clang_getCursorSpelling(t->var));
+    uint32_t idx;
+    exp_loc(w, clang_getCursorLocation(at), &c.loc, NULL);
+    if (w->st || (w->st = ca_facts_add_write(w->f, &c, &idx)) != CA_OK) return;
+    w->f->writes[idx].name = name;
+}
+
+static void add_diag(struct walk *w, const char *file, unsigned line, unsigned col, const char *msg)
+{
+    struct ca_fact_diag d = {NULL, {line, col}, NULL};
+    uint32_t idx;
+    if (w->st || (w->st = ca_facts_add_diag(w->f, &d, &idx)) != CA_OK) return;
+    w->f->diags[idx].file = file;
+    w->f->diags[idx].message = msg;
+}
+
+static void count_op(struct walk *w)
+{
+    if (w->loop != CA_NONE) w->f->loops[w->loop].ops++;
+}
+
+/* ------------------------------------------------------------------ operators
+ * libclang 14 has no operator-kind API, so the operator of a binary expression is the one token
+ * between its operands in the main-file text.  When an operand comes from a macro body that
+ * text does not exist; callers then fall back on types (see binop_fallback). */
+
+enum bop { BOP_UNKNOWN, BOP_ASSIGN, BOP_LOGICAL, BOP_LT, BOP_LE, BOP_GT, BOP_GE, BOP_NE, BOP_COMMA, BOP_OTHER };
+
+static enum bop bop_of(struct walk *w, CXToken t)
+{
+    static const struct {
+        const char *s;
+        enum bop op;
+    } ops[] = {{"=", BOP_ASSIGN}, {"&&", BOP_LOGICAL}, {"||", BOP_LOGICAL}, {"<", BOP_LT}, {"<=", BOP_LE},
+               {">", BOP_GT},     {">=", BOP_GE},      {"!=", BOP_NE},      {",", BOP_COMMA}};
+    CXString sp;
+    const char *c;
+    enum bop r = BOP_OTHER;
+    size_t i;
+    if (clang_getTokenKind(t) != CXToken_Punctuation) return BOP_UNKNOWN;
+    sp = clang_getTokenSpelling(w->tu, t);
+    c = clang_getCString(sp);
+    for (i = 0; c && i < sizeof ops / sizeof *ops; i++)
+        if (strcmp(c, ops[i].s) == 0) r = ops[i].op;
+    clang_disposeString(sp);
+    return r;
+}
+
+static enum bop binop_kind(struct walk *w, CXCursor lhs, CXCursor rhs)
+{
+    uint32_t a, b;
+    struct toks tk;
+    enum bop op = BOP_UNKNOWN;
+    unsigned i, found = 0;
+    if (!file_off(w, clang_getRangeEnd(clang_getCursorExtent(lhs)), &a) ||
+        !file_off(w, clang_getRangeStart(clang_getCursorExtent(rhs)), &b) || a >= b)
+        return BOP_UNKNOWN;
+    toks_get(w, a, b, &tk);
+    for (i = 0; i < tk.n; i++) {
+        uint32_t o = tok_off(w, tk.t[i]);
+        if (o < a || o >= b || clang_getTokenKind(tk.t[i]) == CXToken_Comment) continue;
+        if (found++ == 0) op = bop_of(w, tk.t[i]);
+    }
+    toks_free(w, &tk);
+    if (found != 1) return BOP_UNKNOWN;
+    /* f(a, b) inside a macro: the "," between two arguments is not the operator */
+    if (op == BOP_COMMA && macro_at(w, a)) return BOP_UNKNOWN;
+    return op;
+}
+
+static bool same_type(CXCursor a, CXCursor b)
+{
+    return clang_equalTypes(clang_getCanonicalType(clang_getCursorType(a)),
+                            clang_getCanonicalType(clang_getCursorType(b)));
+}
+
+/* Operator unknown (macro body): an expression statement whose type is its left operand's is
+ * taken for an assignment (`(op) = NULL;` in Py_CLEAR); anything else for a plain operator,
+ * so calls on the right of a macro-made && or || count as always executed. */
+static enum bop binop_fallback(CXCursor c, CXCursor lhs, struct ectx cx)
+{
+    return (cx.mode & M_STMT) && same_type(c, lhs) ? BOP_ASSIGN : BOP_OTHER;
+}
+
+/* Unary & yields a pointer to its operand's type; no other unary operator does. */
+static bool is_addr_of(CXCursor c, CXCursor operand)
+{
+    CXType t = clang_getCanonicalType(clang_getCursorType(c));
+    if (t.kind != CXType_Pointer) return false;
+    return clang_equalTypes(clang_getCanonicalType(clang_getPointeeType(t)),
+                            clang_getCanonicalType(clang_getCursorType(operand)));
+}
+
+/* Unary * yields its operand's pointee type.  (`!p` on an int * looks the same; it cannot be
+ * on an lvalue path, so mistaking it costs nothing.) */
+static bool is_deref(CXCursor c, CXCursor operand)
+{
+    CXType t = clang_getCanonicalType(clang_getCursorType(operand));
+    if (t.kind != CXType_Pointer) return false;
+    return clang_equalTypes(clang_getCanonicalType(clang_getPointeeType(t)),
+                            clang_getCanonicalType(clang_getCursorType(c)));
+}
+
+/* Is this unary operator ++ or --?  Prefix: its first token is the operator; postfix: its
+ * first token is the operand's and its last is ++ or --. */
+static bool is_incdec(struct walk *w, CXCursor c, CXCursor operand, struct ectx cx)
+{
+    static const char *const prefix[] = {"-", "+", "!", "~", "*", "&"};
+    uint32_t a, b;
+    struct toks tk;
+    unsigned i, first = UINT_MAX, last = UINT_MAX;
+    bool r = false;
+    size_t j;
+    if (!extent_off(w, c, &a, &b) || macro_begins_at(w, a))
+        return (cx.mode & M_STMT) && same_type(c, operand); /* macro body: see binop_fallback */
+    toks_get(w, a, b, &tk);
+    for (i = 0; i < tk.n; i++) {
+        uint32_t o = tok_off(w, tk.t[i]);
+        if (o < a || o >= b || clang_getTokenKind(tk.t[i]) == CXToken_Comment) continue;
+        if (first == UINT_MAX) first = i;
+        last = i;
+    }
+    if (first != UINT_MAX) {
+        if (tok_is(w, tk.t[first], "++") || tok_is(w, tk.t[first], "--")) {
+            r = true;
+        } else {
+            bool pre = false;
+            for (j = 0; j < sizeof prefix / sizeof *prefix; j++) pre = pre || tok_is(w, tk.t[first], prefix[j]);
+            r = !pre && (tok_is(w, tk.t[last], "++") || tok_is(w, tk.t[last], "--"));
+        }
+    }
+    toks_free(w, &tk);
+    return r;
+}
+
+/* ------------------------------------------------------------------ variables */
+
+/* Is `var` (a VarDecl) global or a static local?  Block-scope extern counts as global. */
+static bool global_var(CXCursor var, bool *static_local)
+{
+    enum CX_StorageClass sc = clang_Cursor_getStorageClass(var);
+    *static_local = false;
+    if (clang_getCursorKind(clang_getCursorSemanticParent(var)) == CXCursor_TranslationUnit) return true;
+    if (sc == CX_SC_Extern) return true;
+    if (sc == CX_SC_Static) {
+        *static_local = true;
+        return true;
+    }
+    return false;
+}
+
+/* Context of a function-name reference inside a static initialiser. */
+struct sinit {
+    struct walk *w;
+    CXCursor var;
+    uint32_t func;
+    const char *holder; /* computed at the first reference */
+};
+
+static void sinit_ref(struct sinit *s, CXCursor c)
+{
+    struct walk *w = s->w;
+    CXCursor d;
+    struct ca_fact_fnref r = {CA_FNREF_INIT, NULL, s->func, CA_NONE, CA_NONE, NULL, {0, 0}};
+    if (clang_getCursorKind(c) != CXCursor_DeclRefExpr) return;
+    d = clang_getCursorReferenced(c);
+    if (clang_getCursorKind(d) != CXCursor_FunctionDecl) return;
+    if (!s->holder) {
+        /* the element type: arrays stripped, then qualifiers and tag keywords; a typedef keeps
+         * its own name ("PyMethodDef", not "struct PyMethodDef") */
+        CXType t = clang_getCursorType(s->var);
+        while (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+               t.kind == CXType_VariableArray || t.kind == CXType_DependentSizedArray)
+            t = clang_getArrayElementType(t);
+        s->holder = take_str(w, clang_getTypeSpelling(t), true);
+    }
+    r.name = take(w, clang_getCursorSpelling(d));
+    r.holder_type = s->holder;
+    exp_loc(w, clang_getCursorLocation(c), &r.loc, NULL);
+    add_fnref(w, &r);
+}
+
+static enum CXChildVisitResult sinit_cb(CXCursor c, CXCursor parent, CXClientData data)
+{
+    struct sinit *s = data;
+    sinit_ref(s, c);
+    return s->w->st ? CXChildVisit_Break : CXChildVisit_Recurse;
+}
+
+/* Function names in the initialiser of a file-scope or static variable (method tables, type
+ * slots, static callbacks): INIT fnrefs.  Such initialisers are constant: no calls, no IR. */
+static void static_init(struct walk *w, CXCursor var, uint32_t func)
+{
+    struct sinit s;
+    CXCursor init = clang_Cursor_getVarDeclInitializer(var);
+    if (clang_Cursor_isNull(init)) return;
+    s.w = w;
+    s.var = var;
+    s.func = func;
+    s.holder = NULL;
+    sinit_ref(&s, init);
+    clang_visitChildren(init, sinit_cb, &s);
+}
+
+/* ------------------------------------------------------------------ expressions */
+
+/* Parentheses and implicit casts stripped. */
+static CXCursor strip(struct walk *w, CXCursor c)
+{
+    enum CXCursorKind k = clang_getCursorKind(c);
+    while (k == CXCursor_ParenExpr || k == CXCursor_UnexposedExpr) {
+        CXCursor in = only_kid(w, c);
+        if (clang_Cursor_isNull(in)) break;
+        c = in;
+        k = clang_getCursorKind(c);
+    }
+    return c;
+}
+
+
+/* f(args): the call fact first (so calls are numbered in source order), then a CALL node whose
+ * children are the callee's and the arguments' own nodes, which run before it. */
+static void walk_call(struct walk *w, CXCursor c, struct list *out)
+{
+    struct ca_fact_call call = {w->func, w->loop, {0, 0}, NULL, NULL, 0, 0};
+    struct list args = LIST_EMPTY;
+    CXCursor ref = clang_getCursorReferenced(c);
+    size_t base, n = kids_push(w, c, &base), i;
+    uint32_t off, idx;
+    int nargs = clang_Cursor_getNumArguments(c);
+
+    if (exp_loc(w, clang_getCursorLocation(c), &call.loc, &off)) call.macro = macro_at(w, off);
+    if (call.macro) call.flags |= CA_CALL_IN_MACRO;
+    call.nargs = nargs > 0 ? (uint32_t)nargs : 0;
+    if (clang_getCursorKind(ref) != CXCursor_FunctionDecl && n) {
+        /* (f)(x), (*f)(x): libclang does not see through these; a named function is direct */
+        CXCursor callee = strip(w, KID(w, base, 0));
+        if (clang_getCursorKind(callee) == CXCursor_UnaryOperator) callee = strip(w, only_kid(w, callee));
+        if (clang_getCursorKind(callee) == CXCursor_DeclRefExpr) ref = clang_getCursorReferenced(callee);
+    }
+    if (clang_getCursorKind(ref) == CXCursor_FunctionDecl) {
+        call.name = take(w, clang_getCursorSpelling(ref));
+    } else {
+        /* through a pointer: the callee's own text, "" when it has none in the main file
+         * (it comes from a macro body, so its range is the whole macro use) */
+        uint32_t a, b, ca, cb;
+        struct toks tk;
+        struct ca_buf text;
+        unsigned t;
+        call.flags |= CA_CALL_INDIRECT;
+        ca_buf_init(&text);
+        if (n && extent_off(w, KID(w, base, 0), &a, &b) && !(extent_off(w, c, &ca, &cb) && ca == a && cb == b)) {
+            toks_get(w, a, b, &tk);
+            for (t = 0; t < tk.n; t++) {
+                uint32_t o = tok_off(w, tk.t[t]);
+                if (o >= a && o < b && clang_getTokenKind(tk.t[t]) != CXToken_Comment) {
+                    CXString sp = clang_getTokenSpelling(w->tu, tk.t[t]);
+                    ca_buf_puts(&text, clang_getCString(sp));
+                    clang_disposeString(sp);
+                }
+            }
+            toks_free(w, &tk);
+        }
+        if (text.failed) w->st = CA_ERR_NOMEM;
+        call.name = intern(w, text.data ? text.data : "");
+        ca_buf_fini(&text);
+    }
+    idx = add_call(w, &call);
+    for (i = 0; i < n && !w->st; i++) {
+        struct ectx cx = {i ? M_ARG : M_CALLEE, idx, (uint32_t)i - 1};
+        walk(w, KID(w, base, i), &args, cx);
+    }
+    w->nkids = base;
+    list_add(w, out, ir_node(w, CA_IR_CALL, 0, idx, NULL, &args));
+}
+
+/* A use of a name: a function name that is not called is a fnref; a global or static variable
+ * at the end of an lvalue path is the target of the enclosing assignment. */
+static void walk_ref(struct walk *w, CXCursor c, struct ectx cx)
+{
+    CXCursor d = clang_getCursorReferenced(c);
+    enum CXCursorKind k = clang_getCursorKind(d);
+    if (k == CXCursor_FunctionDecl && !(cx.mode & M_CALLEE)) {
+        struct ca_fact_fnref r = {CA_FNREF_OTHER, NULL, w->func, CA_NONE, CA_NONE, NULL, {0, 0}};
+        uint32_t idx;
+        if (cx.mode & M_ARG) {
+            r.ctx = CA_FNREF_ARG;
+            r.call = cx.call;
+            r.arg = cx.arg;
+        } else if (cx.mode & (M_RHS | M_INIT)) {
+            r.ctx = CA_FNREF_ASSIGN; /* M_RHS: tentative, walk_binop checks the operator */
+        }
+        r.name = take(w, clang_getCursorSpelling(d));
+        exp_loc(w, clang_getCursorLocation(c), &r.loc, NULL);
+        idx = add_fnref(w, &r);
+        if (cx.mode & M_RHS) w->rhs_fnref = idx;
+    } else if (k == CXCursor_VarDecl && (cx.mode & M_LV)) {
+        bool sl;
+        if (global_var(d, &sl)) {
+            w->lv.found = true;
+            w->lv.static_local = sl;
+            w->lv.var = d;
+        }
+    }
+}
+
+/* x OP y.  The left side is searched for an assignment target, the right side for a function
+ * name; the operator is looked up only when one of them, or calls on the right, make it
+ * matter.  x && y, x || y: nodes of x, then BRANCH(MAY_SKIP, y). */
+static void walk_binop(struct walk *w, CXCursor c, struct list *out, struct ectx cx)
+{
+    size_t base, n = kids_push(w, c, &base);
+    CXCursor lhs, rhs;
+    struct lvtarget saved = w->lv, t;
+    struct list right = LIST_EMPTY, none = LIST_EMPTY;
+    uint32_t saved_fn = w->rhs_fnref, fn;
+    enum bop op = BOP_OTHER;
+
+    if (n != 2) { /* not seen in C; walk the children plainly */
+        size_t i;
+        for (i = 0; i < n; i++) walk(w, KID(w, base, i), out, (struct ectx){0, 0, 0});
+        w->nkids = base;
+        return;
+    }
+    lhs = KID(w, base, 0);
+    rhs = KID(w, base, 1);
+    w->nkids = base;
+    count_op(w);
+    w->lv.found = false;
+    walk(w, lhs, out, (struct ectx){M_LV, 0, 0});
+    t = w->lv;
+    w->lv = saved;
+    w->rhs_fnref = CA_NONE;
+    walk(w, rhs, &right, (struct ectx){M_RHS, 0, 0});
+    fn = w->rhs_fnref;
+    w->rhs_fnref = saved_fn;
+    if (w->st) return;
+
+    if (t.found || fn != CA_NONE || right.first != CA_NONE) {
+        op = binop_kind(w, lhs, rhs);
+        if (op == BOP_UNKNOWN) op = binop_fallback(c, lhs, cx);
+    }
+    if (t.found && op == BOP_ASSIGN) add_write(w, c, &t);
+    if (fn != CA_NONE) {
+        if (op != BOP_ASSIGN)
+            w->f->fnrefs[fn].ctx = CA_FNREF_OTHER;
+        else if (clang_getCursorKind(lhs) == CXCursor_MemberRefExpr)
+            w->f->fnrefs[fn].holder_type = take(w, clang_getCursorSpelling(lhs));
+    }
+    if (op == BOP_LOGICAL)
+        ir_branch(w, out, &right, &none, true);
+    else
+        list_cat(w, out, &right);
+}
+
+/* x op= y: always an assignment. */
+static void walk_compound_assign(struct walk *w, CXCursor c, struct list *out)
+{
+    size_t base, n = kids_push(w, c, &base);
+    CXCursor lhs, rhs;
+    struct lvtarget saved = w->lv, t;
+    if (n != 2) {
+        w->nkids = base;
+        return;
+    }
+    lhs = KID(w, base, 0);
+    rhs = KID(w, base, 1);
+    w->nkids = base;
+    count_op(w);
+    w->lv.found = false;
+    walk(w, lhs, out, (struct ectx){M_LV, 0, 0});
+    t = w->lv;
+    w->lv = saved;
+    walk(w, rhs, out, (struct ectx){0, 0, 0});
+    if (t.found && !w->st) add_write(w, c, &t);
+}
+
+/* Unary operators: & is not counted as an operation; ++/-- on a global is a write.  A * on an
+ * lvalue path (*p = ..., (*p)++) passes its operand on to the enclosing search; any other
+ * unary operator searches its own operand (-(g++) writes g). */
+static void walk_unary(struct walk *w, CXCursor c, struct list *out, struct ectx cx)
+{
+    CXCursor op = only_kid(w, c);
+    struct lvtarget saved = w->lv, t;
+    bool addr;
+    if (clang_Cursor_isNull(op)) return;
+    addr = is_addr_of(c, op);
+    if (!addr) count_op(w);
+    if ((cx.mode & M_LV) && is_deref(c, op)) {
+        walk(w, op, out, (struct ectx){M_LV, 0, 0});
+        return;
+    }
+    w->lv.found = false;
+    walk(w, op, out, (struct ectx){M_LV | (cx.mode & (M_CALLEE | M_ARG | M_RHS | M_INIT)), cx.call, cx.arg});
+    t = w->lv;
+    w->lv = saved;
+    if (t.found && !addr && !w->st && is_incdec(w, c, op, cx)) add_write(w, c, &t);
+}
+
+/* c ? a : b: nodes of c, then BRANCH(a, b). */
+static void walk_conditional(struct walk *w, CXCursor c, struct list *out)
+{
+    size_t base, n = kids_push(w, c, &base);
+    CXCursor k[3];
+    struct list a = LIST_EMPTY, b = LIST_EMPTY;
+    size_t i;
+    if (n != 3) {
+        for (i = 0; i < n; i++) walk(w, KID(w, base, i), out, (struct ectx){0, 0, 0});
+        w->nkids = base;
+        return;
+    }
+    for (i = 0; i < 3; i++) k[i] = KID(w, base, i);
+    w->nkids = base;
+    walk(w, k[0], out, (struct ectx){0, 0, 0});
+    walk(w, k[1], &a, (struct ectx){0, 0, 0});
+    walk(w, k[2], &b, (struct ectx){0, 0, 0});
+    ir_branch(w, out, &a, &b, false);
+}
+
+/* a[i], s.f, p->f: subscripts and arrows count as operations; the base continues an lvalue
+ * path. */
+static void walk_access(struct walk *w, CXCursor c, struct list *out, struct ectx cx, bool member)
+{
+    size_t base, n = kids_push(w, c, &base), i;
+    if (n && w->loop != CA_NONE) {
+        if (!member)
+            count_op(w);
+        else if (clang_getCanonicalType(clang_getCursorType(KID(w, base, 0))).kind == CXType_Pointer)
+            count_op(w); /* -> */
+    }
+    for (i = 0; i < n; i++) walk(w, KID(w, base, i), out, (struct ectx){i == 0 ? cx.mode & M_LV : 0, 0, 0});
+    w->nkids = base;
+}
+
+/* Every child in order with the given context (compound statements, parentheses, casts and
+ * every kind without a rule of its own). */
+static void walk_kids(struct walk *w, CXCursor c, struct list *out, struct ectx cx)
+{
+    size_t base, n = kids_push(w, c, &base), i;
+    for (i = 0; i < n; i++) walk(w, KID(w, base, i), out, cx);
+    w->nkids = base;
+}
+
+/* ------------------------------------------------------------------ statements */
+
+/* int n = read(...): local initialisers run like statements; static locals only name functions. */
+static void walk_decl_stmt(struct walk *w, CXCursor c, struct list *out)
+{
+    size_t base, n = kids_push(w, c, &base), i, vb, vn, j;
+    for (i = 0; i < n && !w->st; i++) {
+        CXCursor v = KID(w, base, i), init;
+        enum CX_StorageClass sc;
+        if (clang_getCursorKind(v) != CXCursor_VarDecl) continue;
+        sc = clang_Cursor_getStorageClass(v);
+        if (sc == CX_SC_Static) {
+            static_init(w, v, w->func);
+            continue;
+        }
+        if (sc == CX_SC_Extern) continue;
+        init = clang_Cursor_getVarDeclInitializer(v);
+        vn = kids_push(w, v, &vb); /* type references, VLA sizes, the initialiser */
+        for (j = 0; j < vn; j++) {
+            CXCursor k = KID(w, vb, j);
+            walk(w, k, out, (struct ectx){clang_equalCursors(k, init) ? M_INIT : 0, 0, 0});
+        }
+        w->nkids = vb;
+    }
+    w->nkids = base;
+}
+
+enum { P_INIT, P_COND, P_INC, P_BODY };
+
+/* The two ';' of a for header, by tokens from the `for` keyword to the body.  False when the
+ * header is not main-file text (the for statement comes from a macro body). */
+static bool for_semis(struct walk *w, CXCursor c, CXCursor body, uint32_t semi[2])
+{
+    uint32_t kw, b;
+    struct toks tk;
+    unsigned i, nsemi = 0, depth = 0;
+    bool ok = false, opened = false;
+    if (!file_off(w, clang_getCursorLocation(c), &kw) || macro_begins_at(w, kw) ||
+        !file_off(w, clang_getRangeStart(clang_getCursorExtent(body)), &b) || b <= kw)
+        return false;
+    toks_get(w, kw, b, &tk);
+    for (i = 0; i < tk.n && !ok; i++) {
+        uint32_t o = tok_off(w, tk.t[i]);
+        CXTokenKind k = clang_getTokenKind(tk.t[i]);
+        if (o < kw || o >= b || k == CXToken_Comment) continue;
+        if (o == kw) {
+            if (!tok_is(w, tk.t[i], "for")) break;
+            continue;
+        }
+        if (k != CXToken_Punctuation) continue;
+        if (tok_is(w, tk.t[i], "(")) {
+            depth++;
+            opened = true;
+        } else if (tok_is(w, tk.t[i], ")")) {
+            if (depth == 0) break;
+            if (--depth == 0) ok = opened && nsemi == 2;
+        } else if (depth == 1 && tok_is(w, tk.t[i], ";")) {
+            if (nsemi == 2) break;
+            semi[nsemi++] = o;
+        }
+    }
+    toks_free(w, &tk);
+    return ok;
+}
+
+/* Which children of a for statement are init, cond and inc: libclang omits absent ones, so
+ * they are told apart by where they start relative to the header's ';'.  Without a lexable
+ * header (macro-made for), by their count and shape: a declaration can only be the init, and
+ * ++, --, op= are taken for the increment; otherwise a lone part is the condition and two
+ * parts are init and condition.  *after_init: first offset after the init, or UINT32_MAX. */
+static bool is_step(enum CXCursorKind k)
+{
+    return k == CXCursor_UnaryOperator || k == CXCursor_CompoundAssignOperator;
+}
+
+static void for_parts(struct walk *w, CXCursor c, size_t base, size_t n, CXCursor part[4], bool has[4],
+                      uint32_t *after_init)
+{
+    uint32_t semi[2];
+    size_t i;
+    int role[2];
+    enum CXCursorKind first, last;
+    part[P_BODY] = KID(w, base, n - 1);
+    has[P_BODY] = true;
+    if (n > 1 && for_semis(w, c, part[P_BODY], semi)) {
+        bool clash = false;
+        for (i = 0; i + 1 < n; i++) {
+            uint32_t a, b;
+            int r;
+            CXCursor k = KID(w, base, i);
+            if (!extent_off(w, k, &a, &b)) {
+                clash = true;
+                break;
+            }
+            r = a < semi[0] ? P_INIT : a < semi[1] ? P_COND : P_INC;
+            if (has[r]) clash = true;
+            has[r] = true;
+            part[r] = k;
+        }
+        if (!clash) {
+            *after_init = semi[0] + 1;
+            return;
+        }
+        has[P_INIT] = has[P_COND] = has[P_INC] = false;
+    }
+    if (n == 4) {
+        for (i = 0; i < 3; i++) {
+            part[i] = KID(w, base, i);
+            has[i] = true;
+        }
+        return;
+    }
+    if (n < 2 || n > 3) return;
+    first = clang_getCursorKind(KID(w, base, 0));
+    last = clang_getCursorKind(KID(w, base, n - 2));
+    if (n == 2)
+        role[0] = first == CXCursor_DeclStmt ? P_INIT : is_step(first) ? P_INC : P_COND;
+    else if (first != CXCursor_DeclStmt && is_step(last))
+        role[0] = P_COND, role[1] = P_INC;
+    else
+        role[0] = P_INIT, role[1] = P_COND;
+    for (i = 0; i + 1 < n; i++) {
+        part[role[i]] = KID(w, base, i);
+        has[role[i]] = true;
+    }
+}
+
+static bool eval_int(CXCursor c, long long *v)
+{
+    CXEvalResult r = clang_Cursor_Evaluate(c);
+    bool ok = false;
+    if (!r) return false;
+    if (clang_EvalResult_getKind(r) == CXEval_Int) {
+        if (clang_EvalResult_isUnsignedInt(r)) {
+            unsigned long long u = clang_EvalResult_getAsUnsigned(r);
+            *v = u > (unsigned long long)LLONG_MAX ? LLONG_MAX : (long long)u;
+        } else {
+            *v = clang_EvalResult_getAsLongLong(r);
+        }
+        ok = true;
+    }
+    clang_EvalResult_dispose(r);
+    return ok;
+}
+
+/* The induction side of a comparison: a variable or parameter (*decl set), or a field. */
+static bool induction(struct walk *w, CXCursor c, CXCursor *decl)
+{
+    c = strip(w, c);
+    *decl = clang_getNullCursor();
+    if (clang_getCursorKind(c) == CXCursor_MemberRefExpr) return true;
+    if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
+        CXCursor d = clang_getCursorReferenced(c);
+        enum CXCursorKind k = clang_getCursorKind(d);
+        if (k == CXCursor_VarDecl || k == CXCursor_ParmDecl) {
+            *decl = d;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The constant a for-init gives `var`: `var = K` or a declaration `T var = K`. */
+static bool init_value(struct walk *w, CXCursor init, CXCursor var, long long *v)
+{
+    size_t base, n = kids_push(w, init, &base), i;
+    bool ok = false;
+    if (clang_getCursorKind(init) == CXCursor_DeclStmt) {
+        for (i = 0; i < n && !ok; i++)
+            if (clang_equalCursors(KID(w, base, i), var))
+                ok = eval_int(clang_Cursor_getVarDeclInitializer(KID(w, base, i)), v);
+    } else if (clang_getCursorKind(init) == CXCursor_BinaryOperator && n == 2) {
+        CXCursor l = KID(w, base, 0), r = KID(w, base, 1), d;
+        enum bop op = binop_kind(w, l, r);
+        if ((op == BOP_ASSIGN || op == BOP_UNKNOWN) && induction(w, l, &d) && clang_equalCursors(d, var))
+            ok = eval_int(r, v);
+    }
+    w->nkids = base;
+    return ok;
+}
+
+static int64_t sat_sub(long long a, long long b)
+{
+    long long r;
+    if (__builtin_sub_overflow(a, b, &r)) return a > b ? INT64_MAX : INT64_MIN;
+    return r;
+}
+
+/* Trip count of `var op bound` from `init`; never negative. */
+static int64_t trip_count(enum bop op, long long init, long long bound)
+{
+    int64_t d;
+    switch (op) {
+    case BOP_LT: d = sat_sub(bound, init); break;
+    case BOP_LE: d = sat_sub(bound, init); d += d < INT64_MAX; break;
+    case BOP_GT: d = sat_sub(init, bound); break;
+    case BOP_GE: d = sat_sub(init, bound); d += d < INT64_MAX; break;
+    default: d = sat_sub(bound, init); d = d < 0 ? (d == INT64_MIN ? INT64_MAX : -d) : d; break;
+    }
+    return d < 0 ? 0 : d;
+}
+
+static enum bop mirror(enum bop op)
+{
+    switch (op) {
+    case BOP_LT: return BOP_GT;
+    case BOP_LE: return BOP_GE;
+    case BOP_GT: return BOP_LT;
+    case BOP_GE: return BOP_LE;
+    default: return op;
+    }
+}
+
+/* Bound heuristics:
+ * - no for-condition, or a constant non-zero condition: INFINITE.  A constant zero condition
+ *   (do { } while (0)) is CONST with trip 1 for do, 0 otherwise;
+ * - `v OP k` or `k OP v` with OP in < <= > >= != , v a variable/parameter/field and k an
+ *   integer constant (literal, enum, macro, sizeof): CONST.  trip: iterations from the for-init's
+ *   constant (`v = K`, `T v = K`), step 1 assumed; without one, k (+1 for <=) when counting up to
+ *   k or with !=.  Counting down to k from an unknown start depends on data: VAR;
+ * - the same comparison with a non-constant other side (variable, field, call): VAR;
+ * - the same shapes from a macro body, where the operator cannot be read, are taken for !=;
+ * - anything else (while (p), while ((c = getc(f)) != EOF), ||, &&): UNKNOWN. */
+static void loop_bound(struct walk *w, enum ca_loop_kind kind, const CXCursor part[4], const bool has[4],
+                       struct ca_fact_loop *lp)
+{
+    CXCursor cmp, l, r, var, other;
+    size_t base, n;
+    long long v, k, init;
+    enum bop op;
+    lp->bound = CA_BOUND_UNKNOWN;
+    lp->trip = -1;
+    if (!has[P_COND]) {
+        if (kind == CA_LOOP_FOR) lp->bound = CA_BOUND_INFINITE;
+        return;
+    }
+    if (eval_int(part[P_COND], &v)) {
+        lp->bound = v ? CA_BOUND_INFINITE : CA_BOUND_CONST;
+        if (!v) lp->trip = kind == CA_LOOP_DO ? 1 : 0;
+        return;
+    }
+    cmp = strip(w, part[P_COND]);
+    if (clang_getCursorKind(cmp) != CXCursor_BinaryOperator) return;
+    n = kids_push(w, cmp, &base);
+    if (n != 2) {
+        w->nkids = base;
+        return;
+    }
+    l = KID(w, base, 0);
+    r = KID(w, base, 1);
+    w->nkids = base;
+    op = binop_kind(w, l, r);
+    if (op == BOP_UNKNOWN) op = BOP_NE; /* macro body: taken for a comparison, trip |k - init| */
+    if (op != BOP_LT && op != BOP_LE && op != BOP_GT && op != BOP_GE && op != BOP_NE) return;
+    if (induction(w, l, &var)) {
+        other = r;
+    } else if (induction(w, r, &var)) {
+        other = l;
+        op = mirror(op);
+    } else {
+        return;
+    }
+    if (!eval_int(other, &k)) {
+        lp->bound = CA_BOUND_VAR;
+        return;
+    }
+    if (has[P_INIT] && !clang_Cursor_isNull(var) && init_value(w, part[P_INIT], var, &init)) {
+        lp->bound = CA_BOUND_CONST;
+        lp->trip = trip_count(op, init, k);
+    } else if (op == BOP_LT || op == BOP_LE || op == BOP_NE) {
+        lp->bound = CA_BOUND_CONST;
+        lp->trip = trip_count(op, 0, k);
+    } else {
+        lp->bound = CA_BOUND_VAR;
+    }
+}
+
+/* for/while/do: the loop fact (numbered before its nested loops), then LOOP with one SEQ per
+ * part in execution order.  The for-init runs once, before the LOOP, in the enclosing loop. */
+static void walk_loop(struct walk *w, CXCursor c, struct list *out, enum ca_loop_kind kind)
+{
+    CXCursor part[4];
+    bool has[4] = {false, false, false, false};
+    struct list parts[3] = {LIST_EMPTY, LIST_EMPTY, LIST_EMPTY};
+    struct ca_fact_loop lp;
+    struct lspan sp = {0, 0, 0};
+    struct ca_loc endl = {0, 0};
+    uint32_t idx, after_init = UINT32_MAX, saved_loop = w->loop, saved_depth = w->depth;
+    size_t base, n = kids_push(w, c, &base);
+
+    if (kind == CA_LOOP_FOR && n >= 1) {
+        for_parts(w, c, base, n, part, has, &after_init);
+    } else if (n == 2) {
+        part[P_COND] = KID(w, base, kind == CA_LOOP_DO ? 1 : 0);
+        part[P_BODY] = KID(w, base, kind == CA_LOOP_DO ? 0 : 1);
+        has[P_COND] = has[P_BODY] = true;
+    }
+    w->nkids = base;
+
+    memset(&lp, 0, sizeof lp);
+    lp.func = w->func;
+    lp.parent = w->loop;
+    lp.depth = w->depth;
+    lp.kind = kind;
+    exp_loc(w, clang_getCursorLocation(c), &lp.loc, &sp.key);
+    exp_loc(w, clang_getRangeEnd(clang_getCursorExtent(c)), &endl, &sp.end);
+    lp.end_line = endl.line;
+    loop_bound(w, kind, part, has, &lp);
+    if (w->st || (w->st = ca_facts_add_loop(w->f, &lp, &idx)) != CA_OK) return;
+    sp.begin = after_init != UINT32_MAX ? after_init : sp.key;
+    if (sp.end < sp.begin) sp.end = sp.begin;
+    if (w->nspans == w->capspans &&
+        (w->st = ca_grow((void **)&w->spans, &w->capspans, w->nspans + 1, sizeof *w->spans)) != CA_OK)
+        return;
+    w->spans[w->nspans++] = sp;
+
+    if (has[P_INIT]) walk(w, part[P_INIT], out, (struct ectx){M_STMT, 0, 0});
+    w->loop = idx;
+    w->depth++;
+    if (kind == CA_LOOP_DO) {
+        if (has[P_BODY]) walk(w, part[P_BODY], &parts[0], (struct ectx){M_STMT, 0, 0});
+        if (has[P_COND]) walk(w, part[P_COND], &parts[1], (struct ectx){0, 0, 0});
+    } else {
+        if (has[P_COND]) walk(w, part[P_COND], &parts[0], (struct ectx){0, 0, 0});
+        if (has[P_BODY]) walk(w, part[P_BODY], &parts[1], (struct ectx){M_STMT, 0, 0});
+        if (has[P_INC]) walk(w, part[P_INC], &parts[2], (struct ectx){M_STMT, 0, 0});
+    }
+    w->loop = saved_loop;
+    w->depth = saved_depth;
+    list_add(w, out,
+             ir_seqs(w, CA_IR_LOOP, kind == CA_LOOP_DO ? 0 : CA_IR_TEST_FIRST, idx, parts,
+                     kind == CA_LOOP_FOR ? 3 : 2));
+}
+
+/* if (c) A else B: nodes of c, then BRANCH(A, B). */
+static void walk_if(struct walk *w, CXCursor c, struct list *out)
+{
+    size_t base, n = kids_push(w, c, &base), i;
+    CXCursor k[3];
+    struct list a = LIST_EMPTY, b = LIST_EMPTY;
+    if (n < 2 || n > 3) {
+        for (i = 0; i < n; i++) walk(w, KID(w, base, i), out, (struct ectx){0, 0, 0});
+        w->nkids = base;
+        return;
+    }
+    for (i = 0; i < n; i++) k[i] = KID(w, base, i);
+    w->nkids = base;
+    walk(w, k[0], out, (struct ectx){0, 0, 0});
+    walk(w, k[1], &a, (struct ectx){M_STMT, 0, 0});
+    if (n == 3) walk(w, k[2], &b, (struct ectx){M_STMT, 0, 0});
+    ir_branch(w, out, &a, &b, n == 2);
+}
+
+/* switch (c) body: SWITCH(SEQ c, SEQ body); case labels become CASE nodes inside body. */
+static void walk_switch(struct walk *w, CXCursor c, struct list *out)
+{
+    size_t base, n = kids_push(w, c, &base);
+    struct list parts[2] = {LIST_EMPTY, LIST_EMPTY};
+    CXCursor cond, body;
+    if (n != 2) {
+        w->nkids = base;
+        walk_kids(w, c, out, (struct ectx){0, 0, 0});
+        return;
+    }
+    cond = KID(w, base, 0);
+    body = KID(w, base, 1);
+    w->nkids = base;
+    walk(w, cond, &parts[0], (struct ectx){0, 0, 0});
+    walk(w, body, &parts[1], (struct ectx){M_STMT, 0, 0});
+    list_add(w, out, ir_seqs(w, CA_IR_SWITCH, 0, CA_NONE, parts, 2));
+}
+
+/* `case K:`, `default:` and `L:`: the label node, then the labelled statement's nodes as
+ * following siblings.  Case values are constants: not walked. */
+static void walk_labelled(struct walk *w, CXCursor c, struct list *out, enum CXCursorKind k)
+{
+    size_t base, n = kids_push(w, c, &base);
+    CXCursor sub = n ? KID(w, base, n - 1) : clang_getNullCursor();
+    w->nkids = base;
+    if (k == CXCursor_LabelStmt)
+        list_add(w, out, ir_node(w, CA_IR_LABEL, 0, CA_NONE, take(w, clang_getCursorSpelling(c)), NULL));
+    else
+        list_add(w, out, ir_node(w, CA_IR_CASE, k == CXCursor_DefaultStmt ? CA_IR_DEFAULT : 0, CA_NONE, NULL, NULL));
+    if (!clang_Cursor_isNull(sub)) walk(w, sub, out, (struct ectx){M_STMT, 0, 0});
+}
+
+static void walk_node(struct walk *w, CXCursor c, struct list *out, struct ectx cx)
+{
+    enum CXCursorKind k = clang_getCursorKind(c);
+    struct list l = LIST_EMPTY;
+    switch (k) {
+    case CXCursor_CompoundStmt: walk_kids(w, c, out, (struct ectx){M_STMT, 0, 0}); break;
+    case CXCursor_DeclStmt: walk_decl_stmt(w, c, out); break;
+    case CXCursor_IfStmt: walk_if(w, c, out); break;
+    case CXCursor_ForStmt: walk_loop(w, c, out, CA_LOOP_FOR); break;
+    case CXCursor_WhileStmt: walk_loop(w, c, out, CA_LOOP_WHILE); break;
+    case CXCursor_DoStmt: walk_loop(w, c, out, CA_LOOP_DO); break;
+    case CXCursor_SwitchStmt: walk_switch(w, c, out); break;
+    case CXCursor_CaseStmt:
+    case CXCursor_DefaultStmt:
+    case CXCursor_LabelStmt: walk_labelled(w, c, out, k); break;
+    case CXCursor_GotoStmt: {
+        CXCursor target = clang_getCursorReferenced(c);
+        const char *label = clang_Cursor_isNull(target) ? NULL : take(w, clang_getCursorSpelling(target));
+        list_add(w, out, ir_node(w, CA_IR_GOTO, 0, CA_NONE, label, NULL));
+        break;
+    }
+    case CXCursor_IndirectGotoStmt:
+        walk_kids(w, c, out, (struct ectx){0, 0, 0});
+        list_add(w, out, ir_node(w, CA_IR_GOTO, 0, CA_NONE, NULL, NULL));
+        break;
+    case CXCursor_ReturnStmt:
+        walk_kids(w, c, &l, (struct ectx){0, 0, 0});
+        list_add(w, out, ir_node(w, CA_IR_RETURN, 0, CA_NONE, NULL, &l));
+        break;
+    case CXCursor_BreakStmt: list_add(w, out, ir_node(w, CA_IR_BREAK, 0, CA_NONE, NULL, NULL)); break;
+    case CXCursor_ContinueStmt: list_add(w, out, ir_node(w, CA_IR_CONTINUE, 0, CA_NONE, NULL, NULL)); break;
+    case CXCursor_CallExpr: walk_call(w, c, out); break;
+    case CXCursor_DeclRefExpr: walk_ref(w, c, cx); break;
+    case CXCursor_BinaryOperator: walk_binop(w, c, out, cx); break;
+    case CXCursor_CompoundAssignOperator: walk_compound_assign(w, c, out); break;
+    case CXCursor_UnaryOperator: walk_unary(w, c, out, cx); break;
+    case CXCursor_ConditionalOperator: walk_conditional(w, c, out); break;
+    case CXCursor_ArraySubscriptExpr: walk_access(w, c, out, cx, false); break;
+    case CXCursor_MemberRefExpr: walk_access(w, c, out, cx, true); break;
+    case CXCursor_ParenExpr:
+    case CXCursor_UnexposedExpr:
+    case CXCursor_CStyleCastExpr: walk_kids(w, c, out, cx); break;
+    case CXCursor_UnaryExpr: /* sizeof, _Alignof: the operand is not evaluated */
+    case CXCursor_IntegerLiteral:
+    case CXCursor_FloatingLiteral:
+    case CXCursor_StringLiteral:
+    case CXCursor_CharacterLiteral:
+    case CXCursor_NullStmt: break;
+    default: walk_kids(w, c, out, (struct ectx){0, 0, 0}); break;
+    }
+}
+
+/* Dispatch on statements and expressions; type references and declarations met on the way are
+ * not code. */
+static void walk(struct walk *w, CXCursor c, struct list *out, struct ectx cx)
+{
+    enum CXCursorKind k = clang_getCursorKind(c);
+    if (w->st || w->nest >= MAX_NEST || !(clang_isStatement(k) || clang_isExpression(k))) return;
+    w->nest++;
+    walk_node(w, c, out, cx);
+    w->nest--;
+}
+
+/* ------------------------------------------------------------------ functions and the TU */
+
+/* Macro facts for the expansions in [begin, end), each with the innermost loop whose span
+ * contains it.  Expansions and loops are both in source order, so one sweep with a stack of
+ * open loops does it.  A loop whose keyword is the expansion itself (Py_CLEAR's do-while(0))
+ * is made by that macro and does not contain it. */
+static void func_macros(struct walk *w, uint32_t begin, uint32_t end)
+{
+    size_t i = mx_lower(w, begin), next = 0, top = 0;
+    if (w->nspans > w->capopen) {
+        uint32_t *p = ca_realloc(w->open, w->nspans * sizeof *p);
+        if (!p) {
+            w->st = CA_ERR_NOMEM;
+            return;
+        }
+        w->open = p;
+        w->capopen = w->nspans;
+    }
+    for (; i < w->nmx && w->mx[i].begin < end && !w->st; i++) {
+        struct ca_fact_macro m = {w->func, CA_NONE, {0, 0}, NULL};
+        uint32_t o = w->mx[i].begin, idx;
+        size_t j;
+        while (next < w->nspans && w->spans[next].key <= o) {
+            while (top && w->spans[w->open[top - 1]].end <= w->spans[next].key) top--;
+            w->open[top++] = (uint32_t)next++;
+        }
+        while (top && w->spans[w->open[top - 1]].end <= o) top--;
+        for (j = top; j-- > 0;) {
+            const struct lspan *s = &w->spans[w->open[j]];
+            if (s->begin <= o && s->key != o) {
+                m.loop = w->first_loop + w->open[j];
+                break;
+            }
+        }
+        exp_loc(w, w->mx[i].at, &m.loc, NULL);
+        if ((w->st = ca_facts_add_macro(w->f, &m, &idx)) != CA_OK) return;
+        w->f->macros[idx].name = w->mx[i].name;
+    }
+}
+
+static void walk_function(struct walk *w, CXCursor fn)
+{
+    struct ca_fact_func ff;
+    struct list body_ir = LIST_EMPTY;
+    CXCursor body = clang_getNullCursor();
+    size_t base, n = kids_push(w, fn, &base), i;
+    uint32_t idx, bb = 0, be = 0;
+    int np;
+    for (i = n; i-- > 0;)
+        if (clang_getCursorKind(KID(w, base, i)) == CXCursor_CompoundStmt) {
+            body = KID(w, base, i);
+            break;
+        }
+    w->nkids = base;
+    if (clang_Cursor_isNull(body)) return;
+
+    memset(&ff, 0, sizeof ff);
+    exp_loc(w, clang_getCursorLocation(fn), &ff.loc, NULL);
+    exp_loc(w, clang_getRangeEnd(clang_getCursorExtent(fn)), &ff.end, NULL);
+    if (ff.end.col > 1) ff.end.col--; /* the extent ends just after the closing brace */
+    ff.is_static = clang_getCursorLinkage(fn) == CXLinkage_Internal;
+    np = clang_Cursor_getNumArguments(fn);
+    ff.nparams = np > 0 ? (uint32_t)np : 0;
+    ff.ir_root = ir_node(w, CA_IR_SEQ, 0, CA_NONE, NULL, NULL);
+    ff.name = NULL;
+    if (w->st || (w->st = ca_facts_add_func(w->f, &ff, &idx)) != CA_OK) return;
+    w->f->funcs[idx].name = take(w, clang_getCursorSpelling(fn));
+
+    w->func = idx;
+    w->loop = CA_NONE;
+    w->depth = 0;
+    w->nest = 0;
+    w->first_loop = w->f->nloops;
+    w->nspans = 0;
+    w->lv.found = false;
+    w->rhs_fnref = CA_NONE;
+    walk(w, body, &body_ir, (struct ectx){M_STMT, 0, 0});
+    if (w->st) return;
+    w->f->ir[ff.ir_root].first_child = body_ir.first;
+    if (exp_loc(w, clang_getRangeStart(clang_getCursorExtent(body)), NULL, &bb) &&
+        exp_loc(w, clang_getRangeEnd(clang_getCursorExtent(body)), NULL, &be))
+        func_macros(w, bb, be);
+    w->func = CA_NONE;
+}
+
+static void add_mexp(struct walk *w, CXCursor c)
+{
+    struct mexp m;
+    CXSourceRange r = clang_getCursorExtent(c);
+    m.at = clang_getRangeStart(r);
+    if (!file_off(w, m.at, &m.begin) || !file_off(w, clang_getRangeEnd(r), &m.end)) return;
+    if (m.end < m.begin) m.end = m.begin;
+    m.outer = 0;
+    m.name = take(w, clang_getCursorSpelling(c));
+    if (w->st) return;
+    if (w->nmx == w->capmx && (w->st = ca_grow((void **)&w->mx, &w->capmx, w->nmx + 1, sizeof *w->mx)) != CA_OK)
+        return;
+    w->mx[w->nmx++] = m;
+}
+
+/* Phase one over the TU's top level: the preprocessing record's main-file macro expansions and
+ * the main-file function definitions and variables (header declarations are skipped). */
+static enum CXChildVisitResult top_cb(CXCursor c, CXCursor parent, CXClientData data)
+{
+    struct walk *w = data;
+    enum CXCursorKind k = clang_getCursorKind(c);
+    if (k == CXCursor_MacroExpansion) {
+        if (clang_Location_isFromMainFile(clang_getCursorLocation(c))) add_mexp(w, c);
+    } else if ((k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) || k == CXCursor_VarDecl) {
+        if (exp_loc(w, clang_getCursorLocation(c), NULL, NULL)) {
+            if (w->ndecls == w->capdecls &&
+                (w->st = ca_grow((void **)&w->decls, &w->capdecls, w->ndecls + 1, sizeof *w->decls)) != CA_OK)
+                return CXChildVisit_Break;
+            w->decls[w->ndecls++] = c;
+        }
+    }
+    return w->st ? CXChildVisit_Break : CXChildVisit_Continue;
+}
+
+static int mexp_cmp(const void *pa, const void *pb)
+{
+    const struct mexp *a = pa, *b = pb;
+    if (a->begin != b->begin) return a->begin < b->begin ? -1 : 1;
+    if (a->end != b->end) return a->end > b->end ? -1 : 1; /* outer first */
+    return 0;
+}
+
+static void extract(struct walk *w)
+{
+    size_t i, top = 0;
+    clang_visitChildren(clang_getTranslationUnitCursor(w->tu), top_cb, w);
+    if (w->st) return;
+    /* Expansions nest (one inside another's arguments) or are disjoint, so the outermost one
+     * containing an expansion is the last top-level one that has not ended yet. */
+    if (w->nmx) qsort(w->mx, w->nmx, sizeof *w->mx, mexp_cmp);
+    for (i = 0; i < w->nmx; i++) {
+        if (i == 0 || w->mx[i].begin >= w->mx[top].end) top = i;
+        w->mx[i].outer = (uint32_t)top;
+    }
+    for (i = 0; i < w->ndecls && !w->st; i++) {
+        if (clang_getCursorKind(w->decls[i]) == CXCursor_FunctionDecl)
+            walk_function(w, w->decls[i]);
+        else
+            static_init(w, w->decls[i], CA_NONE);
+    }
+}
+
+/* Errors and fatal errors, the first MAX_DIAGS of them recorded; returns how many there are. */
+static unsigned collect_diags(struct walk *w)
+{
+    unsigned i, n = clang_getNumDiagnostics(w->tu), nerr = 0;
+    for (i = 0; i < n && !w->st; i++) {
+        CXDiagnostic d = clang_getDiagnostic(w->tu, i);
+        if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error) {
+            if (nerr < MAX_DIAGS) {
+                CXString file;
+                unsigned line = 0, col = 0;
+                const char *fname, *msg;
+                clang_getPresumedLocation(clang_getDiagnosticLocation(d), &file, &line, &col);
+                fname = take(w, file);
+                msg = take(w, clang_getDiagnosticSpelling(d));
+                add_diag(w, fname, line, col, msg);
+            }
+            nerr++;
+        }
+        clang_disposeDiagnostic(d);
+    }
+    return nerr;
+}
+
+static void inclusion_cb(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
+{
+    struct walk *w = data;
+    CXString name;
+    const char *p, *slash;
+    if (depth == 0 && !w->main) w->main = file;
+    if (depth == 0 || w->f->python) return;
+    name = clang_getFileName(file);
+    p = clang_getCString(name);
+    if (p) {
+        slash = strrchr(p, '/');
+        if (strcmp(slash ? slash + 1 : p, "Python.h") == 0) w->f->python = true;
+    }
+    clang_disposeString(name);
+}
+
+static void walk_fini(struct walk *w)
+{
+    ca_free(w->strs);
+    ca_free(w->mx);
+    ca_free(w->decls);
+    ca_free(w->kids);
+    ca_free(w->spans);
+    ca_free(w->open);
+}
+
+enum ca_status ca_front_new(struct ca_front **out)
+{
+    struct ca_front *fe = ca_calloc(1, sizeof *fe);
+    *out = NULL;
+    if (!fe) return CA_ERR_NOMEM;
+    fe->index = clang_createIndex(0, 0);
+    if (!fe->index) {
+        ca_free(fe);
+        return CA_ERR_INTERNAL;
+    }
+    *out = fe;
+    return CA_OK;
+}
+
+void ca_front_free(struct ca_front *fe)
+{
+    if (!fe) return;
+    clang_disposeIndex(fe->index);
+    ca_free(fe);
+}
+
+char *ca_front_clang_version(void)
+{
+    CXString v = clang_getClangVersion();
+    char *r = ca_strdup(clang_getCString(v) ? clang_getCString(v) : "");
+    clang_disposeString(v);
+    return r;
+}
+
+enum ca_status ca_front_parse(struct ca_front *fe, const struct ca_front_input *in, struct ca_tu_facts *out)
+{
+    struct walk w;
+    struct CXUnsavedFile unsaved;
+    CXTranslationUnit tu = NULL;
+    enum CXErrorCode err;
+    struct stat sb;
+    enum ca_status st = ca_facts_init(out, in->display ? in->display : in->path);
+    if (st != CA_OK) return st;
+    if (!fe || !in->path) return CA_ERR_USAGE;
+    if (!in->unsaved && stat(in->path, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+        out->status = CA_TU_MISSING;
+        return CA_OK;
+    }
+    unsaved.Filename = in->path;
+    unsaved.Contents = in->unsaved;
+    unsaved.Length = (unsigned long)in->unsaved_len;
+    err = clang_parseTranslationUnit2(fe->index, in->path, in->args, (int)in->nargs, in->unsaved ? &unsaved : NULL,
+                                      in->unsaved ? 1 : 0,
+                                      CXTranslationUnit_DetailedPreprocessingRecord |
+                                          CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles,
+                                      &tu);
+
+    memset(&w, 0, sizeof w);
+    w.f = out;
+    w.tu = tu;
+    w.func = w.loop = w.rhs_fnref = CA_NONE;
+    if (err != CXError_Success || !tu) {
+        const char *msg = intern(&w, err == CXError_Crashed ? "libclang crashed while parsing this file"
+                                                            : "libclang could not parse this file");
+        out->status = CA_TU_PARSE_ERROR;
+        add_diag(&w, out->path, 0, 0, msg);
+        goto out;
+    }
+    w.main = clang_getFile(tu, in->path);
+    clang_getInclusions(tu, inclusion_cb, &w);
+    if (collect_diags(&w) > 0) {
+        out->status = CA_TU_PARSE_ERROR; /* a partial AST would give wrong answers */
+        goto out;
+    }
+    if (!w.main) {
+        w.st = CA_ERR_INTERNAL;
+        goto out;
+    }
+    extract(&w);
+out:
+    st = w.st;
+    walk_fini(&w);
+    if (tu) clang_disposeTranslationUnit(tu);
+    return st;
+}

@@ -1,5 +1,5 @@
-/* rules.h: the knowledge catalogs (rules/*.json) and the diagnostic-rule metadata
- * (rules/checks/*.json), loaded once at start and read-only afterwards (safe to share between
+/* rules.h: the knowledge catalogs (the JSON files in rules/) and the diagnostic-rule metadata
+ * (rules/checks/), loaded once at start and read-only afterwards (safe to share between
  * threads).  This module parses and answers look-ups; it makes no judgement about code. */
 #ifndef CA_RULES_H
 #define CA_RULES_H

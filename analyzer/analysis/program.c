@@ -1,2 +1,174 @@
-/* being written */
-typedef int ca_placeholder_program;
+/* program.c: joins the facts of every translation unit into one program: the function table,
+ * call-site resolution and catalog roles.  No flow analysis here (gilflow.c, summary.c). */
+#include "program.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+ca_curs ca_gstate_curs(ca_gstate s)
+{
+    ca_curs c = 0;
+    for (unsigned cur = 0; cur < CA_NSTATES; cur++)
+        if (s & (((1u << CA_NSAVED) - 1) << (cur * CA_NSAVED)))
+            c |= (ca_curs)(1u << (cur == CA_CUR_NESTED ? CA_CUR_RELEASED : cur));
+    return c;
+}
+
+/* The name index: every definition as (name, fn id), sorted by name then id.  Resolution from
+ * TU t: t's own definition of the name (static or not) first, else the single external
+ * definition elsewhere; several external definitions elsewhere make the name ambiguous, and an
+ * ambiguous call stays unknown rather than picking one. */
+struct ca_name_ent {
+    const char *name;
+    uint32_t fn;
+};
+
+static int cmp_name(const void *a, const void *b)
+{
+    const struct ca_name_ent *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    return c ? c : (x->fn > y->fn) - (x->fn < y->fn);
+}
+
+uint32_t ca_program_resolve(const struct ca_program *p, uint32_t tu, const char *name)
+{
+    uint32_t lo = 0, hi = p->nnames, found = CA_NONE, nfound = 0;
+    while (lo < hi) { /* first entry >= name */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strcmp(p->names[mid].name, name) < 0) lo = mid + 1; else hi = mid;
+    }
+    for (uint32_t i = lo; i < p->nnames && strcmp(p->names[i].name, name) == 0; i++) {
+        const struct ca_fn *fn = &p->fns[p->names[i].fn];
+        if (fn->tu == tu) return p->names[i].fn;
+        if (p->tus[fn->tu].funcs[fn->idx].is_static) continue;
+        found = p->names[i].fn;
+        nfound++;
+    }
+    return nfound == 1 ? found : CA_NONE;
+}
+
+void ca_program_call_at(const struct ca_program *p, uint32_t gid, uint32_t *tu, uint32_t *call)
+{
+    uint32_t lo = 0, hi = p->ntus;
+    while (hi - lo > 1) { /* last tu whose base <= gid */
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (p->call_base[mid] <= gid) lo = mid; else hi = mid;
+    }
+    *tu = lo;
+    *call = gid - p->call_base[lo];
+}
+
+static enum ca_status alloc_views(struct ca_program *p)
+{
+    for (uint32_t t = 0; t < p->ntus; t++) {
+        struct ca_tu_facts *f = &p->tus[t];
+        struct ca_tu_view *v = &p->views[t];
+        v->calls = ca_calloc(f->ncalls, sizeof *v->calls);
+        v->before = ca_calloc(f->ncalls, sizeof *v->before);
+        v->after = ca_calloc(f->ncalls, sizeof *v->after);
+        v->loop_head = ca_calloc(f->nloops, sizeof *v->loop_head);
+        v->loop_seen = ca_calloc(f->nloops, sizeof *v->loop_seen);
+        v->fn_of = ca_calloc(f->nfuncs, sizeof *v->fn_of);
+        if (!v->calls || !v->before || !v->after || !v->loop_head || !v->loop_seen || !v->fn_of)
+            return CA_ERR_NOMEM;
+        p->call_base[t] = p->ncalls_total;
+        p->ncalls_total += f->ncalls;
+    }
+    return CA_OK;
+}
+
+static void classify_call(struct ca_program *p, uint32_t tu, uint32_t c)
+{
+    const struct ca_tu_facts *f = &p->tus[tu];
+    const struct ca_fact_call *call = &f->calls[c];
+    struct ca_callsite *cs = &p->views[tu].calls[c];
+    cs->target = CA_NONE;
+    cs->info.spawn_arg = -1;
+    if (call->flags & CA_CALL_INDIRECT) {
+        cs->unknown = true;
+        return;
+    }
+    cs->target = ca_program_resolve(p, tu, call->name);
+    if (cs->target != CA_NONE) return; /* the program's own definition wins over a catalog */
+    cs->known = ca_rules_find_func(p->rules, call->name, &cs->info);
+    if (!cs->known) {
+        cs->unknown = true;
+        cs->info.spawn_arg = -1;
+        return;
+    }
+    /* A call made by a macro that is safe without the GIL (PyBytes_AS_STRING -> Py_TYPE) does
+     * not count as Python API use. */
+    cs->api = cs->info.python_api &&
+              !(call->macro && ca_rules_macro_role(p->rules, call->macro) == CA_MACRO_NO_GIL);
+}
+
+enum ca_status ca_program_build(struct ca_program *p, struct ca_tu_facts *tus, uint32_t ntus,
+                                const struct ca_rules *rules)
+{
+    enum ca_status st = CA_OK;
+    size_t fncap = 0;
+    memset(p, 0, sizeof *p);
+    ca_arena_init(&p->arena);
+    p->tus = tus;
+    p->ntus = ntus;
+    p->rules = rules;
+    p->views = ca_calloc(ntus, sizeof *p->views);
+    p->call_base = ca_calloc(ntus, sizeof *p->call_base);
+    if (!p->views || !p->call_base) { st = CA_ERR_NOMEM; goto out; }
+    if ((st = alloc_views(p)) != CA_OK) goto out;
+
+    for (uint32_t t = 0; t < ntus; t++) { /* function table */
+        struct ca_tu_facts *f = &tus[t];
+        for (uint32_t i = 0; i < f->nfuncs; i++) {
+            p->views[t].fn_of[i] = CA_NONE;
+            if (f->funcs[i].ir_root == CA_NONE) continue;
+            st = ca_grow((void **)&p->fns, &fncap, (size_t)p->nfns + 1, sizeof *p->fns);
+            if (st != CA_OK) goto out;
+            memset(&p->fns[p->nfns], 0, sizeof *p->fns);
+            p->fns[p->nfns].tu = t;
+            p->fns[p->nfns].idx = i;
+            p->fns[p->nfns].name = f->funcs[i].name;
+            for (unsigned c = 0; c < CA_NCUR; c++)
+                p->fns[p->nfns].sum[c].io_ev = p->fns[p->nfns].sum[c].cpu_ev = p->fns[p->nfns].sum[c].api_ev = CA_NONE;
+            p->views[t].fn_of[i] = p->nfns++;
+        }
+    }
+    p->names = ca_calloc(p->nfns ? p->nfns : 1, sizeof *p->names);
+    if (!p->names) { st = CA_ERR_NOMEM; goto out; }
+    for (uint32_t i = 0; i < p->nfns; i++) {
+        p->names[i].name = p->fns[i].name;
+        p->names[i].fn = i;
+    }
+    p->nnames = p->nfns;
+    qsort(p->names, p->nnames, sizeof *p->names, cmp_name);
+    for (uint32_t t = 0; t < ntus; t++)
+        for (uint32_t c = 0; c < tus[t].ncalls; c++) classify_call(p, t, c);
+    for (uint32_t t = 0; t < ntus; t++)
+        for (uint32_t l = 0; l < tus[t].nloops; l++) {
+            uint32_t fn = p->views[t].fn_of[tus[t].loops[l].func];
+            if (fn != CA_NONE) p->fns[fn].has_loops = true;
+        }
+out:
+    return st;
+}
+
+void ca_program_fini(struct ca_program *p)
+{
+    if (!p) return;
+    for (uint32_t t = 0; p->views && t < p->ntus; t++) {
+        struct ca_tu_view *v = &p->views[t];
+        ca_free(v->calls);
+        ca_free(v->before);
+        ca_free(v->after);
+        ca_free(v->loop_head);
+        ca_free(v->loop_seen);
+        ca_free(v->fn_of);
+    }
+    ca_free(p->views);
+    ca_free(p->call_base);
+    ca_free(p->fns);
+    ca_free(p->names);
+    ca_free(p->finds);
+    ca_arena_fini(&p->arena);
+    memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,34 @@
+/* engine.h: runs the pipeline: parse every input on a pool of threads (one front end and one
+ * CXIndex per worker), then the whole-program analysis on one thread, then a sorted merge.
+ * Results do not depend on the number of threads. */
+#ifndef CA_ENGINE_H
+#define CA_ENGINE_H
+
+#include "facts.h"
+#include "inputs.h"
+#include "results.h"
+#include "rules.h"
+
+struct ca_engine_options {
+    unsigned jobs;                 /* worker threads; 0 = the number of online CPUs */
+    /* Called from worker threads (serialised by the engine) after each file; may be NULL. */
+    void (*progress)(void *ctx, size_t done, size_t total, const char *file);
+    void *progress_ctx;
+    const char *unsaved_path;      /* editor mode: this input's text comes from `unsaved` */
+    const char *unsaved;
+    size_t unsaved_len;
+};
+
+/* Parse every input into tus[i] (same order as inputs->items; caller fini's each and frees the
+ * array, also on failure).  Missing inputs and parse errors are statuses inside the facts. */
+CA_MUST_USE enum ca_status ca_engine_parse(const struct ca_input_list *inputs, const struct ca_engine_options *o,
+                                           struct ca_tu_facts **tus);
+
+/* Analyse parsed facts and fill *out (initialised by the caller): one input entry per TU, the
+ * loops and diagnostics, sorted. */
+CA_MUST_USE enum ca_status ca_engine_analyze(struct ca_tu_facts *tus, uint32_t ntus, const struct ca_rules *rules,
+                                             struct ca_results *out);
+
+unsigned ca_engine_default_jobs(void);
+
+#endif

@@ -1,0 +1,21 @@
+/* options.h: the command-line options, once.  This table generates both the getopt_long table
+ * and --help (cli.c); docs/cli.md and the man page describe the same options.
+ * CA_OPT(id, short, long, has_arg, metavar, help)   ORDER OPTIONS */
+CA_OPT(FORMAT, 'f', "format", 1, "FMT", "output format: text (default) or json")
+CA_OPT(OUTPUT, 'o', "output", 1, "FILE", "write the report to FILE instead of standard output")
+CA_OPT(ALL, 'a', "all", 0, NULL, "text report: show every loop, not only hot ones")
+CA_OPT(TOP, 0, "top", 1, "N", "text report: show at most the N hottest loops")
+CA_OPT(JOBS, 'j', "jobs", 1, "N", "parse with N threads (default: the number of cores)")
+CA_OPT(COMPDB, 'p', "compile-commands", 1, "DIR", "use DIR/compile_commands.json (or a .json file)")
+CA_OPT(NO_COMPDB, 0, "no-compile-commands", 0, NULL, "do not look for compile_commands.json")
+CA_OPT(PYINC, 0, "python-include", 1, "DIR", "Python's include directory (default: found automatically)")
+CA_OPT(EXTRA_ARG, 0, "extra-arg", 1, "ARG", "append ARG to every file's compiler arguments (repeatable)")
+CA_OPT(FAIL_ON, 0, "fail-on", 1, "SEV", "exit 1 when a diagnostic is at SEV or above: error (default), warning, note, never")
+CA_OPT(RULES, 0, "rules", 1, "DIR", "read the catalogs and rule metadata from DIR")
+CA_OPT(LIST_RULES, 0, "list-rules", 0, NULL, "list the diagnostic rules and exit")
+CA_OPT(EXPLAIN, 0, "explain", 1, "ID", "explain one rule and exit")
+CA_OPT(DUMP_FACTS, 0, "dump-facts", 0, NULL, "print the facts extracted from each file and exit (for debugging)")
+CA_OPT(COLOR, 0, "color", 1, "WHEN", "colour the text report: auto (default; off when NO_COLOR is set), always, never")
+CA_OPT(QUIET, 'q', "quiet", 0, NULL, "no progress and no summary on standard error")
+CA_OPT(VERSION, 'V', "version", 0, NULL, "print the version and exit")
+CA_OPT(HELP, 'h', "help", 0, NULL, "print this help and exit")

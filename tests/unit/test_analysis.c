@@ -1,0 +1,668 @@
+/* test_analysis.c: the whole-program analysis on hand-built facts (no libclang): GIL flow through
+ * regions, wrappers, helpers, callbacks and error paths; classification; recommendations;
+ * diagnostics.  Uses the real catalogs in rules/. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "analyze.h"
+#include "testutil.h"
+
+static struct ca_rules *rules;
+
+/* ---- a tiny builder: one TU, functions with IR written as nested calls. */
+struct tb {
+    struct ca_tu_facts f;
+    uint32_t func;  /* current function */
+    uint32_t loop;  /* current innermost loop or CA_NONE */
+    uint32_t line;  /* next line number to hand out */
+};
+
+static void tb_init(struct tb *b, const char *path, bool python)
+{
+    assert_int_equal(ca_facts_init(&b->f, path), CA_OK);
+    b->f.python = python;
+    b->func = CA_NONE;
+    b->loop = CA_NONE;
+    b->line = 10;
+}
+
+static uint32_t node(struct tb *b, enum ca_ir_kind k, uint32_t flags, uint32_t ref, const char *label)
+{
+    uint32_t i;
+    assert_int_equal(ca_facts_add_ir(&b->f, k, flags, ref, label, &i), CA_OK);
+    b->f.ir[i].loc.line = b->line;
+    return i;
+}
+
+/* Start a function; returns its root SEQ. */
+static uint32_t fn(struct tb *b, const char *name, bool is_static)
+{
+    struct ca_fact_func f = {name, {b->line, 1}, {b->line + 50, 1}, is_static, CA_NONE, 1};
+    uint32_t root;
+    assert_int_equal(ca_facts_add_func(&b->f, &f, &b->func), CA_OK);
+    root = node(b, CA_IR_SEQ, 0, CA_NONE, NULL);
+    b->f.funcs[b->func].ir_root = root;
+    b->line++;
+    return root;
+}
+
+static uint32_t call(struct tb *b, uint32_t parent, const char *name, const char *macro, uint32_t flags)
+{
+    struct ca_fact_call c = {b->func, b->loop, {b->line++, 5}, name, macro, flags | (macro ? CA_CALL_IN_MACRO : 0), 1};
+    uint32_t ci, n;
+    assert_int_equal(ca_facts_add_call(&b->f, &c, &ci), CA_OK);
+    n = node(b, CA_IR_CALL, 0, ci, NULL);
+    ca_facts_ir_append(&b->f, parent, n);
+    return ci;
+}
+
+/* Open a loop under `parent`; returns its body SEQ (cond is empty).  Close with loop_end. */
+static uint32_t loop(struct tb *b, uint32_t parent, enum ca_bound bound, int64_t trip, uint32_t ops)
+{
+    struct ca_fact_loop l = {b->func, b->loop, 0, CA_LOOP_FOR, bound, trip, {b->line++, 5}, 0, ops};
+    uint32_t li, n, cond, body, inc;
+    if (b->loop != CA_NONE) l.depth = b->f.loops[b->loop].depth + 1;
+    assert_int_equal(ca_facts_add_loop(&b->f, &l, &li), CA_OK);
+    n = node(b, CA_IR_LOOP, CA_IR_TEST_FIRST, li, NULL);
+    cond = node(b, CA_IR_SEQ, 0, CA_NONE, NULL);
+    body = node(b, CA_IR_SEQ, 0, CA_NONE, NULL);
+    inc = node(b, CA_IR_SEQ, 0, CA_NONE, NULL);
+    ca_facts_ir_append(&b->f, n, cond);
+    ca_facts_ir_append(&b->f, n, body);
+    ca_facts_ir_append(&b->f, n, inc);
+    ca_facts_ir_append(&b->f, parent, n);
+    b->loop = li;
+    return body;
+}
+
+static void loop_end(struct tb *b)
+{
+    b->f.loops[b->loop].end_line = b->line++;
+    b->loop = b->f.loops[b->loop].parent;
+}
+
+static uint32_t branch(struct tb *b, uint32_t parent, bool may_skip, uint32_t *arm2)
+{
+    uint32_t br = node(b, CA_IR_BRANCH, may_skip ? CA_IR_MAY_SKIP : 0, CA_NONE, NULL);
+    uint32_t a1 = node(b, CA_IR_SEQ, 0, CA_NONE, NULL);
+    ca_facts_ir_append(&b->f, br, a1);
+    if (arm2) {
+        *arm2 = node(b, CA_IR_SEQ, 0, CA_NONE, NULL);
+        ca_facts_ir_append(&b->f, br, *arm2);
+    }
+    ca_facts_ir_append(&b->f, parent, br);
+    return a1;
+}
+
+static void ret(struct tb *b, uint32_t parent)
+{
+    ca_facts_ir_append(&b->f, parent, node(b, CA_IR_RETURN, 0, CA_NONE, NULL));
+    b->line++;
+}
+
+static void method_table(struct tb *b, const char *fname)
+{
+    struct ca_fact_fnref r = {CA_FNREF_INIT, fname, CA_NONE, CA_NONE, 0, "PyMethodDef", {1, 1}};
+    assert_int_equal(ca_facts_add_fnref(&b->f, &r, NULL), CA_OK);
+}
+
+static void begin_allow(struct tb *b, uint32_t parent) { call(b, parent, "PyEval_SaveThread", "Py_BEGIN_ALLOW_THREADS", 0); }
+static void end_allow(struct tb *b, uint32_t parent) { call(b, parent, "PyEval_RestoreThread", "Py_END_ALLOW_THREADS", 0); }
+
+/* Analyse one or more TUs and return the results (caller fini's). */
+static void analyse(struct ca_tu_facts *tus, uint32_t n, struct ca_results *r)
+{
+    ca_results_init(r);
+    assert_int_equal(ca_analyze(tus, n, rules, r), CA_OK);
+    ca_results_sort(r);
+}
+
+static const struct ca_loop_result *loop_at(const struct ca_results *r, uint32_t line)
+{
+    for (uint32_t i = 0; i < r->nloops; i++)
+        if (r->loops[i].line == line) return &r->loops[i];
+    fail_msg("no loop at line %u", line);
+    return NULL;
+}
+
+static uint32_t count_diags(const struct ca_results *r, const char *rule)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < r->ndiags; i++) n += strcmp(r->diags[i].rule, rule) == 0;
+    return n;
+}
+
+static bool has_evidence(const struct ca_loop_result *l, const char *kind, const char *name)
+{
+    for (uint32_t i = 0; i < l->nevidence; i++)
+        if (strcmp(l->evidence[i].kind, kind) == 0 && (!name || strcmp(l->evidence[i].name, name) == 0)) return true;
+    return false;
+}
+
+static int setup(void **state)
+{
+    struct ca_rules_error err;
+    (void)state;
+    memset(&err, 0, sizeof err);
+    if (ca_rules_load(tu_rules_dir(), &rules, &err) != CA_OK) {
+        fprintf(stderr, "rules: %s:%u:%u: %s\n", err.file ? err.file : "?", err.line, err.col, err.message ? err.message : "");
+        ca_rules_error_fini(&err);
+        return -1;
+    }
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    ca_rules_free(rules);
+    return 0;
+}
+
+/* ---- tests */
+
+static void test_read_loop_inside_allow_threads_is_io_released_threading(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "read_all", true);
+    method_table(&b, "read_all");
+    begin_allow(&b, root);
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_UNKNOWN, -1, 3);
+    call(&b, body, "read", NULL, 0);
+    loop_end(&b);
+    end_allow(&b, root);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(r.nloops, 1);
+    assert_int_equal(loop_at(&r, l)->cls, CA_CLASS_IO);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_RELEASED);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_THREADING);
+    assert_true(has_evidence(loop_at(&r, l), "io-call", "read"));
+    assert_true(has_evidence(loop_at(&r, l), "gil-release", "Py_BEGIN_ALLOW_THREADS"));
+    assert_int_equal(r.ndiags, 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_recv_loop_with_gil_held_recommends_release_and_warns(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "recv_all", true);
+    method_table(&b, "recv_all");
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_INFINITE, -1, 2);
+    call(&b, body, "recv", NULL, 0);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_HELD);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_RELEASE_GIL);
+    assert_int_equal(count_diags(&r, "gil-blocking-io-held"), 1);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_release_and_reacquire_per_iteration_is_mixed(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "per_iter", true);
+    method_table(&b, "per_iter");
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    begin_allow(&b, body);
+    call(&b, body, "read", NULL, 0);
+    end_allow(&b, body);
+    call(&b, body, "PyList_Append", NULL, 0);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_MIXED);
+    assert_int_equal(loop_at(&r, l)->cls, CA_CLASS_IO);
+    assert_true(loop_at(&r, l)->python_api);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_THREADING);
+    assert_int_equal(r.ndiags, 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_wrapper_function_that_saves_thread_releases_for_its_caller(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "section_enter", true);
+    call(&b, root, "PyEval_SaveThread", NULL, 0);
+    root = fn(&b, "section_leave", true);
+    call(&b, root, "PyEval_RestoreThread", NULL, 0);
+    root = fn(&b, "invert", true);
+    method_table(&b, "invert");
+    call(&b, root, "section_enter", NULL, 0);
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 6);
+    (void)body;
+    loop_end(&b);
+    call(&b, root, "section_leave", NULL, 0);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_RELEASED);
+    assert_int_equal(loop_at(&r, l)->cls, CA_CLASS_CPU);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_THREADING);
+    assert_int_equal(count_diags(&r, "gil-unbalanced-release"), 0); /* a wrapper, not a bug */
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_same_named_noop_wrapper_does_not_release(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    fn(&b, "section_enter", true); /* a stub from a non-Python build: does nothing */
+    root = fn(&b, "invert", true);
+    method_table(&b, "invert");
+    call(&b, root, "section_enter", NULL, 0);
+    l = b.line;
+    loop(&b, root, CA_BOUND_VAR, -1, 6);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_HELD);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_RELEASE_GIL);
+    assert_int_equal(count_diags(&r, "gil-cpu-loop-holds-gil"), 1);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_io_reached_through_a_helper_is_io_with_the_helper_in_evidence(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "read_record", true);
+    call(&b, root, "fread", NULL, 0);
+    root = fn(&b, "load", true);
+    method_table(&b, "load");
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    call(&b, body, "read_record", NULL, 0);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->cls, CA_CLASS_IO);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_HELD);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_RELEASE_GIL);
+    assert_true(has_evidence(loop_at(&r, l), "io-call", "fread"));
+    assert_string_equal(loop_at(&r, l)->evidence[0].via, "read_record");
+    assert_int_equal(count_diags(&r, "gil-blocking-io-held"), 1); /* at the fread in the helper */
+    assert_int_equal(r.diags[0].line, 11);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_thread_start_routine_starts_without_the_gil(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l, spawn;
+    struct ca_fact_fnref ref = {CA_FNREF_ARG, "worker", 0, 0, 0, NULL, {3, 3}};
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "worker", true);
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_INFINITE, -1, 2);
+    call(&b, body, "read", NULL, 0);
+    call(&b, body, "PyGILState_Ensure", NULL, 0);
+    call(&b, body, "PyObject_CallFunction", NULL, 0);
+    call(&b, body, "PyGILState_Release", NULL, 0);
+    loop_end(&b);
+    root = fn(&b, "start", true);
+    method_table(&b, "start");
+    spawn = call(&b, root, "PyThread_start_new_thread", NULL, 0);
+    ref.func = b.func;
+    ref.call = spawn;
+    ref.arg = 0;
+    assert_int_equal(ca_facts_add_fnref(&b.f, &ref, NULL), CA_OK);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_MIXED);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_THREADING);
+    assert_int_equal(count_diags(&r, "gil-api-without-gil"), 0);
+    assert_int_equal(count_diags(&r, "gil-blocking-io-held"), 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_api_call_in_released_region_is_an_error(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "bad", true);
+    method_table(&b, "bad");
+    begin_allow(&b, root);
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    call(&b, body, "PyLong_FromLong", NULL, 0);
+    loop_end(&b);
+    end_allow(&b, root);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(count_diags(&r, "gil-api-without-gil"), 1);
+    assert_int_equal(r.diags[0].severity, CA_SEV_ERROR);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_macro_safe_without_gil_does_not_count_as_api_use(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "fill", true);
+    method_table(&b, "fill");
+    begin_allow(&b, root);
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_UNKNOWN, -1, 3);
+    call(&b, body, "Py_TYPE", "PyBytes_AS_STRING", 0);
+    call(&b, body, "read", NULL, 0);
+    loop_end(&b);
+    end_allow(&b, root);
+    analyse(&b.f, 1, &r);
+    assert_false(loop_at(&r, l)->python_api);
+    assert_int_equal(count_diags(&r, "gil-api-without-gil"), 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_early_return_inside_released_region_is_unbalanced(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, arm;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "save", true);
+    method_table(&b, "save");
+    begin_allow(&b, root);
+    call(&b, root, "write", NULL, 0);
+    arm = branch(&b, root, true, NULL);
+    ret(&b, arm); /* line of this return is reported */
+    end_allow(&b, root);
+    ret(&b, root);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(count_diags(&r, "gil-unbalanced-release"), 1);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_goto_error_path_that_reacquires_is_balanced(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, arm, lab;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "save", true);
+    method_table(&b, "save");
+    begin_allow(&b, root);
+    call(&b, root, "write", NULL, 0);
+    arm = branch(&b, root, true, NULL);
+    call(&b, arm, "PyEval_RestoreThread", "Py_BLOCK_THREADS", 0);
+    ca_facts_ir_append(&b.f, arm, node(&b, CA_IR_GOTO, 0, CA_NONE, "error"));
+    end_allow(&b, root);
+    ret(&b, root);
+    lab = node(&b, CA_IR_LABEL, 0, CA_NONE, "error");
+    ca_facts_ir_append(&b.f, root, lab);
+    call(&b, root, "PyErr_SetFromErrno", NULL, 0);
+    ret(&b, root);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(count_diags(&r, "gil-unbalanced-release"), 0);
+    assert_int_equal(count_diags(&r, "gil-api-without-gil"), 0);
+    assert_int_equal(count_diags(&r, "gil-nested-release"), 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_goto_error_path_that_forgets_to_reacquire_calls_api_without_gil(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, arm, lab;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "save", true);
+    method_table(&b, "save");
+    begin_allow(&b, root);
+    call(&b, root, "write", NULL, 0);
+    arm = branch(&b, root, true, NULL);
+    ca_facts_ir_append(&b.f, arm, node(&b, CA_IR_GOTO, 0, CA_NONE, "error"));
+    end_allow(&b, root);
+    ret(&b, root);
+    lab = node(&b, CA_IR_LABEL, 0, CA_NONE, "error");
+    ca_facts_ir_append(&b.f, root, lab);
+    call(&b, root, "PyErr_SetFromErrno", NULL, 0);
+    ret(&b, root);
+    analyse(&b.f, 1, &r);
+    /* The error label is reached released on one path and held on none: the API call is
+     * definitely without the GIL, and that return leaves released. */
+    assert_int_equal(count_diags(&r, "gil-api-without-gil"), 1);
+    assert_int_equal(count_diags(&r, "gil-unbalanced-release"), 1);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_release_inside_released_region_is_nested_once(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "write_record", true);
+    begin_allow(&b, root);
+    call(&b, root, "write", NULL, 0);
+    end_allow(&b, root);
+    root = fn(&b, "dump", true);
+    method_table(&b, "dump");
+    begin_allow(&b, root);
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    call(&b, body, "write_record", NULL, 0);
+    loop_end(&b);
+    end_allow(&b, root);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(count_diags(&r, "gil-nested-release"), 1);
+    assert_int_equal(r.diags[0].line, 11); /* the helper's Py_BEGIN_ALLOW_THREADS */
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_loop_that_only_calls_through_a_pointer_is_unknown(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "apply", true);
+    method_table(&b, "apply");
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 5);
+    call(&b, body, "self->handler", NULL, CA_CALL_INDIRECT);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->cls, CA_CLASS_UNKNOWN);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_UNKNOWN);
+    assert_true(has_evidence(loop_at(&r, l), "indirect-call", "self->handler"));
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_plain_c_loops_have_no_gil_and_unsafe_calls_push_to_processes(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l1, l2;
+    struct ca_fact_write w;
+    (void)state;
+    tb_init(&b, "p.c", false);
+    root = fn(&b, "sum", false);
+    l1 = b.line;
+    loop(&b, root, CA_BOUND_VAR, -1, 6);
+    loop_end(&b);
+    root = fn(&b, "tokens", false);
+    l2 = b.line;
+    body = loop(&b, root, CA_BOUND_UNKNOWN, -1, 4);
+    call(&b, body, "strtok", NULL, 0);
+    memset(&w, 0, sizeof w);
+    w.func = b.func;
+    w.loop = b.loop;
+    w.loc.line = b.line++;
+    w.name = "counter";
+    assert_int_equal(ca_facts_add_write(&b.f, &w, NULL), CA_OK);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l1)->gil, CA_GIL_NONE);
+    assert_int_equal(loop_at(&r, l1)->rec, CA_REC_THREADING);
+    assert_int_equal(loop_at(&r, l2)->rec, CA_REC_MULTIPROCESSING);
+    assert_int_equal(count_diags(&r, "mt-thread-unsafe-call"), 1);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_trivial_constant_loop_gets_no_recommendation_and_no_diagnostic(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "clamp", true);
+    method_table(&b, "clamp");
+    l = b.line;
+    loop(&b, root, CA_BOUND_CONST, 4, 4);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_NONE);
+    assert_false(loop_at(&r, l)->hot);
+    assert_int_equal(r.ndiags, 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_entry_state_flows_across_files_to_a_plain_c_helper(void **state)
+{
+    struct tb a, b;
+    struct ca_tu_facts tus[2];
+    struct ca_results r;
+    uint32_t root, l;
+    (void)state;
+    tb_init(&a, "lib.c", false); /* like Pillow's libImaging: no Python.h */
+    root = fn(&a, "ImagingBlur", false);
+    l = a.line;
+    loop(&a, root, CA_BOUND_VAR, -1, 8);
+    loop_end(&a);
+    tb_init(&b, "mod.c", true);
+    root = fn(&b, "blur", true);
+    method_table(&b, "blur");
+    begin_allow(&b, root);
+    call(&b, root, "ImagingBlur", NULL, 0);
+    end_allow(&b, root);
+    tus[0] = a.f;
+    tus[1] = b.f;
+    analyse(tus, 2, &r);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_RELEASED);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_THREADING);
+    ca_results_fini(&r);
+    ca_facts_fini(&tus[0]);
+    ca_facts_fini(&tus[1]);
+}
+
+static void test_recursive_functions_reach_a_fixpoint(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l, arm;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "walk", true); /* walk() calls itself and reads */
+    arm = branch(&b, root, true, NULL);
+    call(&b, arm, "walk", NULL, 0);
+    call(&b, root, "read", NULL, 0);
+    root = fn(&b, "scan", true);
+    method_table(&b, "scan");
+    begin_allow(&b, root);
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    call(&b, body, "walk", NULL, 0);
+    loop_end(&b);
+    end_allow(&b, root);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->cls, CA_CLASS_IO);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_RELEASED);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_unreached_function_in_python_file_is_unknown_not_guessed(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "orphan", false);
+    l = b.line;
+    loop(&b, root, CA_BOUND_VAR, -1, 8);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_UNKNOWN);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_UNKNOWN);
+    assert_int_equal(r.ndiags, 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_read_loop_inside_allow_threads_is_io_released_threading),
+        cmocka_unit_test(test_recv_loop_with_gil_held_recommends_release_and_warns),
+        cmocka_unit_test(test_release_and_reacquire_per_iteration_is_mixed),
+        cmocka_unit_test(test_wrapper_function_that_saves_thread_releases_for_its_caller),
+        cmocka_unit_test(test_same_named_noop_wrapper_does_not_release),
+        cmocka_unit_test(test_io_reached_through_a_helper_is_io_with_the_helper_in_evidence),
+        cmocka_unit_test(test_thread_start_routine_starts_without_the_gil),
+        cmocka_unit_test(test_api_call_in_released_region_is_an_error),
+        cmocka_unit_test(test_macro_safe_without_gil_does_not_count_as_api_use),
+        cmocka_unit_test(test_early_return_inside_released_region_is_unbalanced),
+        cmocka_unit_test(test_goto_error_path_that_reacquires_is_balanced),
+        cmocka_unit_test(test_goto_error_path_that_forgets_to_reacquire_calls_api_without_gil),
+        cmocka_unit_test(test_release_inside_released_region_is_nested_once),
+        cmocka_unit_test(test_loop_that_only_calls_through_a_pointer_is_unknown),
+        cmocka_unit_test(test_plain_c_loops_have_no_gil_and_unsafe_calls_push_to_processes),
+        cmocka_unit_test(test_trivial_constant_loop_gets_no_recommendation_and_no_diagnostic),
+        cmocka_unit_test(test_entry_state_flows_across_files_to_a_plain_c_helper),
+        cmocka_unit_test(test_recursive_functions_reach_a_fixpoint),
+        cmocka_unit_test(test_unreached_function_in_python_file_is_unknown_not_guessed),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}

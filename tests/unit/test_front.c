@@ -1,0 +1,837 @@
+/* test_front.c: the libclang front end, checked through the --dump-facts text of small sources.
+ * Each test writes a C file, parses it with ca_front_parse and looks for whole dump lines (the
+ * line formats are in facts.h).  Python sources need the CPython headers, a declared
+ * dependency: the tests fail, not skip, when /usr/include/python3.* is absent. */
+#include <glob.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "front.h"
+#include "testutil.h"
+
+struct fixture {
+    struct ca_front *fe;
+    char pyflag[300]; /* "-I/usr/include/python3.X" */
+};
+
+static int setup(void **state)
+{
+    static struct fixture fx;
+    glob_t g;
+    memset(&fx, 0, sizeof fx);
+    if (ca_front_new(&fx.fe) != CA_OK) return -1;
+    if (glob("/usr/include/python3.*/Python.h", 0, NULL, &g) == 0 && g.gl_pathc > 0) {
+        size_t n = strlen(g.gl_pathv[0]) - strlen("/Python.h");
+        snprintf(fx.pyflag, sizeof fx.pyflag, "-I%.*s", (int)n, g.gl_pathv[0]);
+    }
+    globfree(&g);
+    *state = &fx;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *fx = *state;
+    ca_front_free(fx->fe);
+    tu_cleanup();
+    return 0;
+}
+
+/* Parse `src` written to a temporary file `name`; the facts are the caller's to fini. */
+static void parse(void **state, const char *name, const char *src, struct ca_tu_facts *f)
+{
+    struct fixture *fx = *state;
+    const char *args[2] = {"-std=gnu11", fx->pyflag};
+    char *path = tu_write_temp(name, src);
+    struct ca_front_input in = {path, path, args, fx->pyflag[0] ? 2 : 1, NULL, 0};
+    if (strstr(src, "Python.h") && !fx->pyflag[0]) fail_msg("the CPython headers (/usr/include/python3.*) are missing");
+    assert_int_equal(ca_front_parse(fx->fe, &in, f), CA_OK);
+    free(path);
+}
+
+static char *dump(const struct ca_tu_facts *f)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    ca_facts_dump(out, f);
+    fclose(out);
+    return text;
+}
+
+/* Parse and dump; the caller frees the text and fini's the facts. */
+static char *parse_dump(void **state, const char *name, const char *src, struct ca_tu_facts *f)
+{
+    parse(state, name, src, f);
+    return dump(f);
+}
+
+static void has(const char *text, const char *needle)
+{
+    if (!strstr(text, needle)) fail_msg("missing:\n  %s\nin the dump:\n%s", needle, text);
+}
+
+static void lacks(const char *text, const char *needle)
+{
+    if (strstr(text, needle)) fail_msg("unexpected:\n  %s\nin the dump:\n%s", needle, text);
+}
+
+/* ------------------------------------------------------------------ loops */
+
+static void test_nested_loops_have_parent_depth_kind_and_locations(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "nested.c",
+                         "void h(int);\n"
+                         "void f(int n) {\n"
+                         "    int i, j = 0, k = 0;\n"
+                         "    for (i = 0; i < n; i++) {\n"
+                         "        while (j < n) {\n"
+                         "            do {\n"
+                         "                h(k);\n"
+                         "            } while (k--);\n"
+                         "            j++;\n"
+                         "        }\n"
+                         "    }\n"
+                         "    for (k = 0; k < 2; k++) h(k);\n"
+                         "}\n",
+                         &f);
+    has(d, "func f 2:6-13 static=0 params=1\n");
+    has(d, "loop #0 for 4:5-11 func=f parent=- depth=0 bound=var ");
+    has(d, "loop #1 while 5:9-10 func=f parent=#0 depth=1 bound=var ");
+    has(d, "loop #2 do 6:13-8 func=f parent=#1 depth=2 bound=unknown ");
+    has(d, "loop #3 for 12:5-12 func=f parent=- depth=0 bound=const trip=2 ");
+    has(d, "call 7:17 h func=f loop=#2 args=1\n");
+    has(d, "call 12:29 h func=f loop=#3 args=1\n");
+    assert_int_equal(f.nloops, 4);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_for_with_missing_parts_is_told_apart_by_its_semicolons(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "forparts.c",
+                         "int h(int);\n"
+                         "void f(int n) {\n"
+                         "    int i = 0;\n"
+                         "    for (;;) { if (h(i)) break; }\n"
+                         "    for (; i < n;) i += h(1);\n"
+                         "    for (;; i = h(2)) { if (i > n) break; }\n"
+                         "    for (i = h(3); h(i);) { }\n"
+                         "}\n",
+                         &f);
+    has(d, "loop #0 for 4:5-4 func=f parent=- depth=0 bound=infinite trip=-1 ");
+    has(d, "loop #1 for 5:5-5 func=f parent=- depth=0 bound=var ");
+    has(d, "loop #2 for 6:5-6 func=f parent=- depth=0 bound=infinite ");
+    has(d, "loop #3 for 7:5-7 func=f parent=- depth=0 bound=unknown ");
+    has(d, "ir f: (seq"
+           " (loop #0 test-first (seq) (seq (call h) (branch skip (break))) (seq))"
+           " (loop #1 test-first (seq) (seq (call h)) (seq))"
+           " (loop #2 test-first (seq) (seq (branch skip (break))) (seq (call h)))"
+           " (call h) (loop #3 test-first (seq (call h)) (seq) (seq)))\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_for_loop_made_by_a_macro_is_found_with_its_parts(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "formacro.c",
+                         "#define FOREACH(i, n) for (i = 0; i < (n); i++)\n"
+                         "int h(int);\n"
+                         "void f(int n) {\n"
+                         "    int i;\n"
+                         "    FOREACH(i, n) h(i);\n"
+                         "    FOREACH(i, 8) h(i);\n"
+                         "}\n",
+                         &f);
+    has(d, "loop #0 for 5:5-5 func=f parent=- depth=0 bound=var ");
+    has(d, "loop #1 for 6:5-6 func=f parent=- depth=0 bound=const trip=8 ");
+    has(d, "call 5:19 h func=f loop=#0 args=1\n");
+    has(d, "macro 5:5 FOREACH func=f loop=-\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_loop_inside_allow_threads_block_is_found(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "released.c",
+                         "#include <Python.h>\n"
+                         "static PyObject *f(PyObject *self, PyObject *arg) {\n"
+                         "    long i, n = PyLong_AsLong(arg), s = 0;\n"
+                         "    Py_BEGIN_ALLOW_THREADS\n"
+                         "    for (i = 0; i < n; i++) {\n"
+                         "        s += i;\n"
+                         "    }\n"
+                         "    Py_END_ALLOW_THREADS\n"
+                         "    return PyLong_FromLong(s);\n"
+                         "}\n",
+                         &f);
+    has(d, "func f 2:18-10 static=1 params=2\n");
+    has(d, "loop #0 for 5:5-7 func=f parent=- depth=0 bound=var trip=-1 ops=3\n");
+    has(d, "call 4:5 PyEval_SaveThread func=f loop=- macro=Py_BEGIN_ALLOW_THREADS args=0\n");
+    has(d, "call 8:5 PyEval_RestoreThread func=f loop=- macro=Py_END_ALLOW_THREADS args=1\n");
+    has(d, "macro 4:5 Py_BEGIN_ALLOW_THREADS func=f loop=-\n");
+    has(d, "macro 8:5 Py_END_ALLOW_THREADS func=f loop=-\n");
+    has(d, "ir f: (seq (call PyLong_AsLong) (call PyEval_SaveThread) (loop #0 test-first (seq) (seq) (seq))"
+           " (call PyEval_RestoreThread) (return (call PyLong_FromLong)))\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_bounds_are_const_var_infinite_or_unknown(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "bounds.c",
+                         "enum { WIDTH = 4 };\n"
+                         "#define SIZE 16\n"
+                         "int h(int);\n"
+                         "void f(int n, int *p) {\n"
+                         "    int i = 0, c;\n"
+                         "    for (i = 0; i < 16; i++) h(i);\n"
+                         "    for (i = 0; i <= SIZE; i++) h(i);\n"
+                         "    for (i = WIDTH; i > 0; i--) h(i);\n"
+                         "    for (i = 0; i < n; i++) h(i);\n"
+                         "    while (i < h(0)) i++;\n"
+                         "    while (1) { if (h(1)) break; }\n"
+                         "    do { } while (2);\n"
+                         "    while (p) p = 0;\n"
+                         "    while ((c = h(2)) != -1) { }\n"
+                         "    while (i < n && p) i++;\n"
+                         "    for (int j = 3; 10 > j; j++) h(j);\n"
+                         "}\n",
+                         &f);
+    has(d, "loop #0 for 6:5-6 func=f parent=- depth=0 bound=const trip=16 ");
+    has(d, "loop #1 for 7:5-7 func=f parent=- depth=0 bound=const trip=17 ");
+    has(d, "loop #2 for 8:5-8 func=f parent=- depth=0 bound=const trip=4 ");
+    has(d, "loop #3 for 9:5-9 func=f parent=- depth=0 bound=var trip=-1 ");
+    has(d, "loop #4 while 10:5-10 func=f parent=- depth=0 bound=var trip=-1 ");
+    has(d, "loop #5 while 11:5-11 func=f parent=- depth=0 bound=infinite trip=-1 ");
+    has(d, "loop #6 do 12:5-12 func=f parent=- depth=0 bound=infinite trip=-1 ");
+    has(d, "loop #7 while 13:5-13 func=f parent=- depth=0 bound=unknown trip=-1 ");
+    has(d, "loop #8 while 14:5-14 func=f parent=- depth=0 bound=unknown trip=-1 ");
+    has(d, "loop #9 while 15:5-15 func=f parent=- depth=0 bound=unknown trip=-1 ");
+    has(d, "loop #10 for 16:5-16 func=f parent=- depth=0 bound=const trip=7 ");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_arithmetic_loop_counts_operators(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "ops.c",
+                         "struct v { double x; };\n"
+                         "void f(double *a, const double *b, struct v *s, int n) {\n"
+                         "    int i;\n"
+                         "    for (i = 0; i < n; i++)\n"
+                         "        a[i] = a[i] * 2.0 + b[i] + s->x;\n"
+                         "    for (i = 0; i < n; i++) { double *q = &a[i]; (void)q; }\n"
+                         "}\n",
+                         &f);
+    /* < ++ = [] [] * + [] + -> */
+    has(d, "loop #0 for 4:5-5 func=f parent=- depth=0 bound=var trip=-1 ops=10\n");
+    /* < ++ [] (the & is not an operation) */
+    has(d, "loop #1 for 6:5-6 func=f parent=- depth=0 bound=var trip=-1 ops=3\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+/* ------------------------------------------------------------------ calls and macros */
+
+static void test_calls_in_for_init_do_not_belong_to_the_loop(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "forinit.c",
+                         "int start(void); int more(int); void step(int *);\n"
+                         "void f(void) {\n"
+                         "    int i;\n"
+                         "    for (i = start(); more(i); step(&i)) { }\n"
+                         "}\n",
+                         &f);
+    has(d, "call 4:14 start func=f loop=- args=0\n");
+    has(d, "call 4:23 more func=f loop=#0 args=1\n");
+    has(d, "call 4:32 step func=f loop=#0 args=1\n");
+    has(d, "ir f: (seq (call start) (loop #0 test-first (seq (call more)) (seq) (seq (call step))))\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_indirect_calls_keep_the_callee_text(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "indirect.c",
+                         "struct obj { int (*read)(int); };\n"
+                         "typedef int (*fn_t)(int); int direct(int);\n"
+                         "int f(struct obj *self, fn_t cb, fn_t *fp) {\n"
+                         "    return self->read(1) + cb(2) + (*fp)(3) + (direct)(4);\n"
+                         "}\n",
+                         &f);
+    has(d, "call 4:12 self->read func=f loop=- indirect args=1\n");
+    has(d, "call 4:28 cb func=f loop=- indirect args=1\n");
+    has(d, "call 4:36 (*fp) func=f loop=- indirect args=1\n");
+    has(d, "call 4:47 direct func=f loop=- args=1\n");
+    assert_int_equal(f.calls[0].flags, CA_CALL_INDIRECT);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_calls_inside_macro_arguments_name_the_outer_macro(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "macroarg.c",
+                         "#include <unistd.h>\n"
+                         "#define CHECK(x) do { if ((x) < 0) return -1; } while (0)\n"
+                         "int f(int fd, char *b) {\n"
+                         "    CHECK(read(fd, b, 4));\n"
+                         "    return 0;\n"
+                         "}\n",
+                         &f);
+    has(d, "loop #0 do 4:5-4 func=f parent=- depth=0 bound=const trip=1 ");
+    has(d, "call 4:5 read func=f loop=#0 macro=CHECK args=3\n");
+    has(d, "macro 4:5 CHECK func=f loop=-\n");
+    assert_int_equal(f.calls[0].flags, CA_CALL_IN_MACRO);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_list_get_item_is_a_macro_fact_in_the_loop(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "getitem.c",
+                         "#include <Python.h>\n"
+                         "static PyObject *sum(PyObject *self, PyObject *list) {\n"
+                         "    Py_ssize_t i, n = PyList_GET_SIZE(list);\n"
+                         "    for (i = 0; i < n; i++) {\n"
+                         "        PyObject *o = PyList_GET_ITEM(list, i);\n"
+                         "        (void)o;\n"
+                         "    }\n"
+                         "    Py_RETURN_NONE;\n"
+                         "}\n",
+                         &f);
+    has(d, "macro 3:23 PyList_GET_SIZE func=sum loop=-\n");
+    has(d, "macro 5:23 PyList_GET_ITEM func=sum loop=#0\n");
+    has(d, "macro 8:5 Py_RETURN_NONE func=sum loop=-\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_functions_defined_in_headers_are_not_extracted(void **state)
+{
+    struct ca_tu_facts f;
+    char *h = tu_write_temp("inline.h", "static inline int twice(int x) { int i, s = 0; for (i = 0; i < 2; i++) s += x; "
+                                        "return s; }\n");
+    char *d = parse_dump(state, "usesheader.c",
+                         "#include \"inline.h\"\n"
+                         "int f(int x) { return twice(x); }\n",
+                         &f);
+    assert_int_equal(f.nfuncs, 1);
+    assert_int_equal(f.nloops, 0);
+    has(d, "call 2:23 twice func=f loop=- args=1\n");
+    free(h);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+/* ------------------------------------------------------------------ writes */
+
+static void test_writes_to_globals_and_static_locals_are_recorded_and_locals_are_not(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "writes.c",
+                         "int counter;\n"
+                         "int table[8];\n"
+                         "struct { int n; } st;\n"
+                         "void f(int *p) {\n"
+                         "    static int calls;\n"
+                         "    int local = 0, i;\n"
+                         "    calls++;\n"
+                         "    counter = 1;\n"
+                         "    for (i = 0; i < 8; i++) table[i] = i;\n"
+                         "    st.n += 2;\n"
+                         "    local = 3;\n"
+                         "    *p = local;\n"
+                         "    (void)(counter == 2);\n"
+                         "    (void)-counter;\n"
+                         "    (void)-(counter--);\n"
+                         "}\n",
+                         &f);
+    has(d, "write 7:5 calls func=f loop=- static-local\n");
+    has(d, "write 8:5 counter func=f loop=-\n");
+    has(d, "write 9:29 table func=f loop=#0\n");
+    has(d, "write 10:5 st func=f loop=-\n");
+    has(d, "write 15:13 counter func=f loop=-\n");
+    lacks(d, " local ");
+    assert_int_equal(f.nwrites, 5);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_writes_made_by_macros_are_recorded(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "macrowrites.c",
+                         "int g;\n"
+                         "#define SET(v) (g = (v))\n"
+                         "#define BUMP(x) ++(x)\n"
+                         "#define CHECK(x) do { if ((x) < 0) return -1; } while (0)\n"
+                         "int f(void) {\n"
+                         "    SET(3);\n"
+                         "    BUMP(g);\n"
+                         "    CHECK(g = 1);\n"
+                         "    return 0;\n"
+                         "}\n",
+                         &f);
+    has(d, "write 6:5 g func=f loop=-\n");
+    has(d, "write 7:5 g func=f loop=-\n");
+    has(d, "write 8:5 g func=f loop=#0\n");
+    assert_int_equal(f.nwrites, 3);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+/* ------------------------------------------------------------------ function references */
+
+static void test_method_table_entries_are_init_fnrefs(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "methods.c",
+                         "#include <Python.h>\n"
+                         "static PyObject *meth(PyObject *self, PyObject *args) { Py_RETURN_NONE; }\n"
+                         "static PyMethodDef methods[] = {\n"
+                         "    {\"meth\", (PyCFunction)meth, METH_VARARGS, NULL},\n"
+                         "    {NULL, NULL, 0, NULL}};\n",
+                         &f);
+    has(d, "fnref 4:27 meth ctx=init holder=PyMethodDef\n");
+    assert_int_equal(f.nfnrefs, 1);
+    assert_int_equal(f.fnrefs[0].func, CA_NONE);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_type_slots_type_objects_and_module_defs_are_init_fnrefs(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "slots.c",
+                         "#include <Python.h>\n"
+                         "static void dealloc(PyObject *self) { (void)self; }\n"
+                         "static PyType_Slot slots[] = {{Py_tp_dealloc, dealloc}, {0, NULL}};\n"
+                         "static PyTypeObject T = {PyVarObject_HEAD_INIT(NULL, 0) .tp_dealloc = (destructor)dealloc};\n"
+                         "static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, .m_name = \"m\",\n"
+                         "                                 .m_free = (freefunc)dealloc};\n",
+                         &f);
+    has(d, "fnref 3:47 dealloc ctx=init holder=PyType_Slot\n");
+    has(d, " dealloc ctx=init holder=PyTypeObject\n");
+    has(d, "fnref 6:54 dealloc ctx=init holder=PyModuleDef\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_thread_start_routine_is_an_arg_fnref(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "thread.c",
+                         "#include <pthread.h>\n"
+                         "static void *worker(void *arg) { return arg; }\n"
+                         "int start(pthread_t *t) {\n"
+                         "    return pthread_create(t, NULL, worker, NULL);\n"
+                         "}\n",
+                         &f);
+    has(d, "call 4:12 pthread_create func=start loop=- args=4\n");
+    has(d, "fnref 4:36 worker ctx=arg func=start call=4:12 pthread_create arg=2\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_function_assigned_to_a_field_is_an_assign_fnref(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "assign.c",
+                         "struct obj { void (*cb)(int); };\n"
+                         "static void on_event(int x) { (void)x; }\n"
+                         "void (*hook)(int);\n"
+                         "int setup(struct obj *o) {\n"
+                         "    o->cb = on_event;\n"
+                         "    hook = &on_event;\n"
+                         "    return hook == on_event;\n"
+                         "}\n",
+                         &f);
+    has(d, "fnref 5:13 on_event ctx=assign func=setup holder=cb\n");
+    has(d, "fnref 6:13 on_event ctx=assign func=setup\n");
+    has(d, "fnref 7:20 on_event ctx=other func=setup\n");
+    has(d, "write 6:5 hook func=setup loop=-\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+/* ------------------------------------------------------------------ IR */
+
+static void test_ir_of_if_else_keeps_both_arms_and_if_without_else_may_skip(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "ifelse.c",
+                         "int a(void); int b(void); int c(void);\n"
+                         "void f(int x) {\n"
+                         "    if (a()) b(); else c();\n"
+                         "    if (x) b();\n"
+                         "    if (x) { } else { c(); a(); }\n"
+                         "    if (x) x++; else x--;\n"
+                         "}\n",
+                         &f);
+    has(d, "ir f: (seq (call a) (branch (call b) (call c)) (branch skip (call b))"
+           " (branch skip (seq (call c) (call a))))\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_ir_of_logical_operators_may_skip_the_right_side(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "logical.c",
+                         "int a(void); int b(void); void c(int);\n"
+                         "void f(int x) {\n"
+                         "    if (a() && b()) c(1);\n"
+                         "    x = x || b();\n"
+                         "    c(x && x);\n"
+                         "    x = x ? a() : 0;\n"
+                         "}\n",
+                         &f);
+    has(d, "ir f: (seq (call a) (branch skip (call b)) (branch skip (call c)) (branch skip (call b)) (call c)"
+           " (branch skip (call a)))\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_ir_of_goto_and_labels(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "goto.c",
+                         "int h(void);\n"
+                         "int f(int x) {\n"
+                         "again:\n"
+                         "    if (h()) goto out;\n"
+                         "    if (x--) goto again;\n"
+                         "out:\n"
+                         "    return x;\n"
+                         "}\n",
+                         &f);
+    has(d, "ir f: (seq (label again) (call h) (branch skip (goto out)) (branch skip (goto again)) (label out)"
+           " (return))\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_ir_of_switch_has_case_and_default_nodes(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "switch.c",
+                         "void h(int);\n"
+                         "void f(int x) {\n"
+                         "    switch (h(0), x) {\n"
+                         "    case 1: h(1);\n"
+                         "    case 2: case 3: h(2); break;\n"
+                         "    default: return;\n"
+                         "    }\n"
+                         "}\n",
+                         &f);
+    has(d, "ir f: (seq (switch (seq (call h)) (seq (case) (call h) (case) (case) (call h) (break)"
+           " (case default) (return))))\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_ir_of_return_inside_a_released_block(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "blockreturn.c",
+                         "#include <Python.h>\n"
+                         "static PyObject *f(PyObject *self, PyObject *arg) {\n"
+                         "    int fail = arg == NULL;\n"
+                         "    Py_BEGIN_ALLOW_THREADS\n"
+                         "    if (fail) {\n"
+                         "        Py_BLOCK_THREADS\n"
+                         "        return NULL;\n"
+                         "    }\n"
+                         "    Py_END_ALLOW_THREADS\n"
+                         "    Py_RETURN_NONE;\n"
+                         "}\n",
+                         &f);
+    /* the tail depends on how this Python version spells Py_RETURN_NONE */
+    has(d, "ir f: (seq (call PyEval_SaveThread) (branch skip (seq (call PyEval_RestoreThread) (return)))"
+           " (call PyEval_RestoreThread) (return");
+    has(d, "call 6:9 PyEval_RestoreThread func=f loop=- macro=Py_BLOCK_THREADS args=1\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_call_nodes_contain_the_calls_in_their_arguments(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "nestedcalls.c",
+                         "int g(int); int h(int, int);\n"
+                         "int f(int x) {\n"
+                         "    int n = h(g(x), x ? g(1) : 0);\n"
+                         "    return n;\n"
+                         "}\n",
+                         &f);
+    has(d, "call 3:13 h func=f loop=- args=2\n");
+    has(d, "call 3:15 g func=f loop=- args=1\n");
+    has(d, "ir f: (seq (call h (call g) (branch skip (call g))) (return))\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+/* ------------------------------------------------------------------ translation units */
+
+static void test_file_with_a_syntax_error_is_a_parse_error_with_clangs_message(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "syntax.c",
+                         "int f(void) {\n"
+                         "    return 1 +;\n"
+                         "}\n",
+                         &f);
+    has(d, " status=parse-error python=0\n");
+    has(d, "syntax.c:2:15 expected expression\n");
+    assert_int_equal(f.status, CA_TU_PARSE_ERROR);
+    assert_int_equal(f.nfuncs, 0);
+    assert_int_equal(f.ndiags, 1);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_only_the_first_twenty_errors_are_recorded(void **state)
+{
+    struct ca_tu_facts f;
+    char src[2000] = "";
+    size_t i, len = 0;
+    for (i = 0; i < 25; i++) len += (size_t)snprintf(src + len, sizeof src - len, "int e%zu = missing%zu;\n", i, i);
+    parse(state, "manyerrors.c", src, &f);
+    assert_int_equal(f.status, CA_TU_PARSE_ERROR);
+    assert_int_equal(f.ndiags, 20);
+    assert_int_equal(f.diags[0].loc.line, 1);
+    assert_string_equal(f.diags[0].message, "use of undeclared identifier 'missing0'");
+    ca_facts_fini(&f);
+}
+
+static void test_missing_file_is_reported_missing(void **state)
+{
+    struct fixture *fx = *state;
+    struct ca_tu_facts f;
+    struct ca_front_input in = {"/nonexistent/concadvise/x.c", "x.c", NULL, 0, NULL, 0};
+    assert_int_equal(ca_front_parse(fx->fe, &in, &f), CA_OK);
+    assert_int_equal(f.status, CA_TU_MISSING);
+    assert_string_equal(f.path, "x.c");
+    assert_int_equal(f.nfuncs, 0);
+    ca_facts_fini(&f);
+}
+
+static void test_python_flag_is_set_only_when_python_h_is_included(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "withpy.c", "#include <Python.h>\nint x;\n", &f);
+    has(d, " status=ok python=1\n");
+    free(d);
+    ca_facts_fini(&f);
+    d = parse_dump(state, "withoutpy.c", "#include <stdio.h>\nint x;\n", &f);
+    has(d, " status=ok python=0\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_unsaved_buffer_replaces_the_file_contents(void **state)
+{
+    struct fixture *fx = *state;
+    struct ca_tu_facts f;
+    const char *text = "void h(void);\nvoid edited(void) { while (1) h(); }\n";
+    char *path = tu_write_temp("unsaved.c", "int old;\n");
+    struct ca_front_input in = {path, "shown.c", NULL, 0, text, strlen(text)};
+    char *d;
+    assert_int_equal(ca_front_parse(fx->fe, &in, &f), CA_OK);
+    d = dump(&f);
+    has(d, "tu shown.c status=ok python=0\n");
+    has(d, "func edited 2:6-2 static=0 params=0\n");
+    has(d, "loop #0 while 2:21-2 func=edited parent=- depth=0 bound=infinite ");
+    free(d);
+    free(path);
+    ca_facts_fini(&f);
+}
+
+/* Each allocation in turn fails: the parse reports CA_ERR_NOMEM (never crashes), and the
+ * sanitizer build proves that nothing leaks. */
+static void test_allocation_failures_return_nomem_without_leaks(void **state)
+{
+    struct fixture *fx = *state;
+    char *path = tu_write_temp("alloc.c",
+                               "int g; int h(int);\n"
+                               "static void cb(int x) { (void)x; }\n"
+                               "struct s { void (*f)(int); } tab[] = {{cb}};\n"
+                               "#define TWICE(x) (h(x) + h(x))\n"
+                               "int f(int n) { int i; for (i = 0; i < n; i++) { g += TWICE(i); if (g) break; }\n"
+                               "  switch (n) { case 1: return h(1); default: break; } return g; }\n");
+    struct ca_front_input in = {path, path, NULL, 0, NULL, 0};
+    long n;
+    for (n = 1; n < 100000; n++) {
+        struct ca_tu_facts f;
+        enum ca_status st;
+        ca_alloc_fail_after(n);
+        st = ca_front_parse(fx->fe, &in, &f);
+        ca_alloc_fail_after(0);
+        ca_facts_fini(&f);
+        if (st == CA_OK) break;
+        assert_int_equal(st, CA_ERR_NOMEM);
+    }
+    assert_true(n > 5); /* the seam was reached */
+    free(path);
+}
+
+struct job {
+    struct ca_front_input in;
+    struct ca_tu_facts f;
+    enum ca_status st;
+};
+
+static void *parse_job(void *arg)
+{
+    struct job *j = arg;
+    struct ca_front *fe;
+    j->st = ca_front_new(&fe);
+    if (j->st == CA_OK) {
+        j->st = ca_front_parse(fe, &j->in, &j->f);
+        ca_front_free(fe);
+    }
+    return NULL;
+}
+
+static void test_two_fronts_parse_in_parallel_threads(void **state)
+{
+    struct job jobs[2];
+    pthread_t t[2];
+    char *p0 = tu_write_temp("par0.c", "void h(int);\nvoid a(int n) { int i; for (i = 0; i < n; i++) h(i); }\n");
+    char *p1 = tu_write_temp("par1.c", "void h(int);\nvoid b(void) { while (1) h(0); }\n");
+    int i;
+    memset(jobs, 0, sizeof jobs);
+    jobs[0].in.path = jobs[0].in.display = p0;
+    jobs[1].in.path = jobs[1].in.display = p1;
+    for (i = 0; i < 2; i++) assert_int_equal(pthread_create(&t[i], NULL, parse_job, &jobs[i]), 0);
+    for (i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(jobs[i].st, CA_OK);
+        assert_int_equal(jobs[i].f.nloops, 1);
+        assert_int_equal(jobs[i].f.ncalls, 1);
+        ca_facts_fini(&jobs[i].f);
+    }
+    free(p0);
+    free(p1);
+    (void)state;
+}
+
+/* ------------------------------------------------------------------ dump format */
+
+static void test_dump_of_hand_built_facts_follows_the_documented_format(void **state)
+{
+    struct ca_tu_facts f;
+    struct ca_fact_func fn = {"run", {3, 5}, {20, 1}, true, CA_NONE, 2};
+    struct ca_fact_loop lp = {0, CA_NONE, 0, CA_LOOP_WHILE, CA_BOUND_CONST, 16, {5, 5}, 9, 7};
+    struct ca_fact_call call = {0, 0, {6, 9}, "read", "CHECK", CA_CALL_IN_MACRO, 3};
+    struct ca_fact_call icall = {0, CA_NONE, {12, 5}, "", NULL, CA_CALL_INDIRECT, 0};
+    struct ca_fact_macro m = {0, 0, {6, 9}, "CHECK"};
+    struct ca_fact_write wr = {0, 0, {7, 9}, "count", true};
+    struct ca_fact_fnref r1 = {CA_FNREF_ARG, "worker", 0, 0, 2, NULL, {6, 20}};
+    struct ca_fact_fnref r2 = {CA_FNREF_INIT, "meth", CA_NONE, CA_NONE, CA_NONE, "PyMethodDef", {30, 14}};
+    struct ca_fact_diag dg = {"x.c", {1, 2}, "boom"};
+    uint32_t root, loop, c0, c1, s0, s1, br, lab, gt;
+    char *d;
+    (void)state;
+    assert_int_equal(ca_facts_init(&f, "x.c"), CA_OK);
+    f.python = true;
+    assert_int_equal(ca_facts_add_ir(&f, CA_IR_SEQ, 0, CA_NONE, NULL, &root), CA_OK);
+    fn.ir_root = root;
+    assert_int_equal(ca_facts_add_func(&f, &fn, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_loop(&f, &lp, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_call(&f, &call, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_call(&f, &icall, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_macro(&f, &m, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_write(&f, &wr, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_fnref(&f, &r1, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_fnref(&f, &r2, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_diag(&f, &dg, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_ir(&f, CA_IR_LOOP, CA_IR_TEST_FIRST, 0, NULL, &loop), CA_OK);
+    assert_int_equal(ca_facts_add_ir(&f, CA_IR_SEQ, 0, CA_NONE, NULL, &s0), CA_OK);
+    assert_int_equal(ca_facts_add_ir(&f, CA_IR_SEQ, 0, CA_NONE, NULL, &s1), CA_OK);
+    assert_int_equal(ca_facts_add_ir(&f, CA_IR_CALL, 0, 0, NULL, &c0), CA_OK);
+    assert_int_equal(ca_facts_add_ir(&f, CA_IR_BRANCH, CA_IR_MAY_SKIP, CA_NONE, NULL, &br), CA_OK);
+    assert_int_equal(ca_facts_add_ir(&f, CA_IR_CALL, 0, 1, NULL, &c1), CA_OK);
+    assert_int_equal(ca_facts_add_ir(&f, CA_IR_LABEL, 0, CA_NONE, "out", &lab), CA_OK);
+    assert_int_equal(ca_facts_add_ir(&f, CA_IR_GOTO, 0, CA_NONE, NULL, &gt), CA_OK);
+    ca_facts_ir_append(&f, root, loop);
+    ca_facts_ir_append(&f, loop, s0);
+    ca_facts_ir_append(&f, loop, s1);
+    ca_facts_ir_append(&f, s1, c0);
+    ca_facts_ir_append(&f, root, br);
+    ca_facts_ir_append(&f, br, c1);
+    ca_facts_ir_append(&f, root, lab);
+    ca_facts_ir_append(&f, root, gt);
+    d = dump(&f);
+    assert_string_equal(d, "tu x.c status=ok python=1\n"
+                           "func run 3:5-20 static=1 params=2\n"
+                           "loop #0 while 5:5-9 func=run parent=- depth=0 bound=const trip=16 ops=7\n"
+                           "call 6:9 read func=run loop=#0 macro=CHECK args=3\n"
+                           "call 12:5 ? func=run loop=- indirect args=0\n"
+                           "macro 6:9 CHECK func=run loop=#0\n"
+                           "write 7:9 count func=run loop=#0 static-local\n"
+                           "fnref 6:20 worker ctx=arg func=run call=6:9 read arg=2\n"
+                           "fnref 30:14 meth ctx=init holder=PyMethodDef\n"
+                           "ir run: (seq (loop #0 test-first (seq) (seq (call read))) (branch skip (call ?))"
+                           " (label out) (goto *))\n"
+                           "diag x.c:1:2 boom\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_nested_loops_have_parent_depth_kind_and_locations),
+        cmocka_unit_test(test_for_with_missing_parts_is_told_apart_by_its_semicolons),
+        cmocka_unit_test(test_for_loop_made_by_a_macro_is_found_with_its_parts),
+        cmocka_unit_test(test_loop_inside_allow_threads_block_is_found),
+        cmocka_unit_test(test_bounds_are_const_var_infinite_or_unknown),
+        cmocka_unit_test(test_arithmetic_loop_counts_operators),
+        cmocka_unit_test(test_calls_in_for_init_do_not_belong_to_the_loop),
+        cmocka_unit_test(test_indirect_calls_keep_the_callee_text),
+        cmocka_unit_test(test_calls_inside_macro_arguments_name_the_outer_macro),
+        cmocka_unit_test(test_list_get_item_is_a_macro_fact_in_the_loop),
+        cmocka_unit_test(test_functions_defined_in_headers_are_not_extracted),
+        cmocka_unit_test(test_writes_to_globals_and_static_locals_are_recorded_and_locals_are_not),
+        cmocka_unit_test(test_writes_made_by_macros_are_recorded),
+        cmocka_unit_test(test_method_table_entries_are_init_fnrefs),
+        cmocka_unit_test(test_type_slots_type_objects_and_module_defs_are_init_fnrefs),
+        cmocka_unit_test(test_thread_start_routine_is_an_arg_fnref),
+        cmocka_unit_test(test_function_assigned_to_a_field_is_an_assign_fnref),
+        cmocka_unit_test(test_ir_of_if_else_keeps_both_arms_and_if_without_else_may_skip),
+        cmocka_unit_test(test_ir_of_logical_operators_may_skip_the_right_side),
+        cmocka_unit_test(test_ir_of_goto_and_labels),
+        cmocka_unit_test(test_ir_of_switch_has_case_and_default_nodes),
+        cmocka_unit_test(test_ir_of_return_inside_a_released_block),
+        cmocka_unit_test(test_call_nodes_contain_the_calls_in_their_arguments),
+        cmocka_unit_test(test_file_with_a_syntax_error_is_a_parse_error_with_clangs_message),
+        cmocka_unit_test(test_only_the_first_twenty_errors_are_recorded),
+        cmocka_unit_test(test_missing_file_is_reported_missing),
+        cmocka_unit_test(test_python_flag_is_set_only_when_python_h_is_included),
+        cmocka_unit_test(test_unsaved_buffer_replaces_the_file_contents),
+        cmocka_unit_test(test_allocation_failures_return_nomem_without_leaks),
+        cmocka_unit_test(test_two_fronts_parse_in_parallel_threads),
+        cmocka_unit_test(test_dump_of_hand_built_facts_follows_the_documented_format),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
