@@ -66,8 +66,9 @@ static void dump_ir(FILE *out, const struct ca_tu_facts *f, uint32_t n, uint32_t
     case CA_IR_BRANCH:
         if (node->flags & CA_IR_MAY_SKIP) fputs(" skip", out);
         break;
-    case CA_IR_LOOP:
-        fprintf(out, " #%" PRIu32, node->ref);
+    case CA_IR_LOOP: /* a run-once do { } while (0) has no loop index */
+        if (node->ref == CA_NONE) fputs(" once", out);
+        else fprintf(out, " #%" PRIu32, node->ref);
         if (node->flags & CA_IR_TEST_FIRST) fputs(" test-first", out);
         break;
     case CA_IR_CASE:

@@ -10,10 +10,10 @@
  * one struct ca_front per thread, all parse state in one struct walk on the caller's stack.
  *
  * Walk: each function body is walked once, recursively; each node's children are collected
- * with one clang_visitChildren into a shared stack.  Tokens are lexed only where libclang 14
- * has no API: the header of each for statement, the operator of a binary operator whose
- * answer matters (assignment target is a global, a function name on the right, calls on the
- * right, loop conditions), ++/-- on a global, and the text of an indirect callee. */
+ * with one clang_visitChildren into a shared stack.  Main-file text is lexed only where
+ * libclang 14 has no API: the header of each for statement, the operator of a binary operator
+ * whose answer matters (assignment target is a global, a function name on the right, calls on
+ * the right, loop conditions), ++/-- on a global, and the text of an indirect callee. */
 #include "front.h"
 
 #include <clang-c/Index.h>
@@ -99,6 +99,8 @@ struct walk {
     uint32_t func, loop, depth, first_loop, nest;
     struct lvtarget lv;
     uint32_t rhs_fnref; /* fnref found directly on the right of the current binary operator */
+    const char *text;   /* the main file's contents (owned by the TU) */
+    uint32_t ntext;
 };
 
 static void walk(struct walk *w, CXCursor c, struct list *out, struct ectx cx);
@@ -247,43 +249,102 @@ static bool macro_begins_at(const struct walk *w, uint32_t off)
     return i != w->nmx && w->mx[i].begin == off;
 }
 
-struct toks {
-    CXToken *t;
-    unsigned n;
+/* ---- main-file text.  The few tokens the walk needs (an operator, a for header, a callee's
+ * text) are read from the main file's buffer (clang_getFileContents) between two file offsets,
+ * with the small lexer below, rather than with clang_tokenize: a range for clang_tokenize must
+ * be built with clang_getLocationForOffset, whose first call makes clang index the macro
+ * arguments of the whole TU (3 ms on a Python.h TU, a quarter of a typical walk), and raw
+ * cursor locations inside macros are spelled where clang_tokenize cannot use them.  The lexer
+ * knows comments, line splices, string and character literals and C punctuators; pp-numbers
+ * are cut at + and - (harmless here: only operators, parentheses and ';' are looked at). */
+
+enum tok_kind { TK_END, TK_WORD, TK_LIT, TK_PUNCT };
+struct tok {
+    enum tok_kind kind;
+    uint32_t off, len;
+};
+struct lexer {
+    const char *s;
+    uint32_t pos, end; /* tokens must start before end; they may not run past the buffer */
+    uint32_t size;
 };
 
-/* Tokens of main-file text [a, b).  libclang lexes at least one token even for an empty
- * range, so callers keep only tokens whose offset tok_off() lies in the range. */
-static void toks_get(struct walk *w, uint32_t a, uint32_t b, struct toks *tk)
+static bool lexer_init(const struct walk *w, struct lexer *lx, uint32_t a, uint32_t b)
 {
-    CXSourceLocation la = clang_getLocationForOffset(w->tu, w->main, a);
-    CXSourceLocation lb = clang_getLocationForOffset(w->tu, w->main, b);
-    tk->t = NULL;
-    tk->n = 0;
-    clang_tokenize(w->tu, clang_getRange(la, lb), &tk->t, &tk->n);
+    if (!w->text || a >= b || b > w->ntext) return false;
+    lx->s = w->text;
+    lx->pos = a;
+    lx->end = b;
+    lx->size = w->ntext;
+    return true;
 }
 
-static void toks_free(struct walk *w, struct toks *tk)
+static void skip_space(struct lexer *lx)
 {
-    if (tk->t) clang_disposeTokens(w->tu, tk->t, tk->n);
-    tk->t = NULL;
-    tk->n = 0;
+    const char *s = lx->s;
+    while (lx->pos < lx->size) {
+        char c = s[lx->pos];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            lx->pos++;
+        } else if (c == '\\' && lx->pos + 1 < lx->size && (s[lx->pos + 1] == '\n' || s[lx->pos + 1] == '\r')) {
+            lx->pos += 2;
+        } else if (c == '/' && lx->pos + 1 < lx->size && s[lx->pos + 1] == '*') {
+            lx->pos += 2;
+            while (lx->pos + 1 < lx->size && !(s[lx->pos] == '*' && s[lx->pos + 1] == '/')) lx->pos++;
+            lx->pos = lx->pos + 2 < lx->size ? lx->pos + 2 : lx->size;
+        } else if (c == '/' && lx->pos + 1 < lx->size && s[lx->pos + 1] == '/') {
+            while (lx->pos < lx->size && s[lx->pos] != '\n') lx->pos++;
+        } else {
+            break;
+        }
+    }
 }
 
-static uint32_t tok_off(struct walk *w, CXToken t)
+static bool word_char(char c)
 {
-    unsigned o = UINT32_MAX;
-    clang_getFileLocation(clang_getTokenLocation(w->tu, t), NULL, NULL, NULL, &o);
-    return o;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           (unsigned char)c >= 0x80;
 }
 
-static bool tok_is(struct walk *w, CXToken t, const char *s)
+static struct tok lex(struct lexer *lx)
 {
-    CXString sp = clang_getTokenSpelling(w->tu, t);
-    const char *c = clang_getCString(sp);
-    bool eq = c && strcmp(c, s) == 0;
-    clang_disposeString(sp);
-    return eq;
+    static const char *const puncts[] = {"<<=", ">>=", "...", "->", "++", "--", "<<", ">>", "<=", ">=", "==",
+                                         "!=",  "&&",  "||",  "*=", "/=", "%=", "+=", "-=", "&=", "^=", "|=",
+                                         "##"};
+    struct tok t = {TK_END, 0, 0};
+    const char *s = lx->s;
+    char c;
+    size_t i;
+    skip_space(lx);
+    if (lx->pos >= lx->end || lx->pos >= lx->size) return t;
+    t.off = lx->pos;
+    c = s[lx->pos];
+    if (c == '"' || c == '\'') {
+        t.kind = TK_LIT;
+        for (lx->pos++; lx->pos < lx->size && s[lx->pos] != c && s[lx->pos] != '\n'; lx->pos++)
+            if (s[lx->pos] == '\\' && lx->pos + 1 < lx->size) lx->pos++;
+        if (lx->pos < lx->size && s[lx->pos] == c) lx->pos++;
+    } else if (word_char(c) && c != '.') {
+        t.kind = TK_WORD;
+        while (lx->pos < lx->size && word_char(s[lx->pos])) lx->pos++;
+    } else {
+        t.kind = TK_PUNCT;
+        lx->pos++;
+        for (i = 0; i < sizeof puncts / sizeof *puncts; i++) {
+            size_t n = strlen(puncts[i]);
+            if (t.off + n <= lx->size && memcmp(s + t.off, puncts[i], n) == 0) {
+                lx->pos = t.off + (uint32_t)n;
+                break;
+            }
+        }
+    }
+    t.len = lx->pos - t.off;
+    return t;
+}
+
+static bool tok_is(const struct lexer *lx, struct tok t, const char *s)
+{
+    return t.kind != TK_END && strlen(s) == t.len && memcmp(lx->s + t.off, s, t.len) == 0;
 }
 
 /* Start and end file offsets of a cursor's extent; false unless both are in the main file
@@ -337,6 +398,13 @@ static uint32_t ir_node(struct walk *w, enum ca_ir_kind kind, uint32_t flags, ui
     w->f->ir[idx].label = label; /* already in the arena: not copied twice */
     if (children) w->f->ir[idx].first_child = children->first;
     return idx;
+}
+
+/* Node `n` (may be CA_NONE) located at statement `c`'s keyword; returns n. */
+static uint32_t ir_at(struct walk *w, CXCursor c, uint32_t n)
+{
+    if (n != CA_NONE) exp_loc(w, clang_getCursorLocation(c), &w->f->ir[n].loc, NULL);
+    return n;
 }
 
 static void list_add(struct walk *w, struct list *l, uint32_t n)
@@ -445,46 +513,28 @@ static void count_op(struct walk *w)
 
 enum bop { BOP_UNKNOWN, BOP_ASSIGN, BOP_LOGICAL, BOP_LT, BOP_LE, BOP_GT, BOP_GE, BOP_NE, BOP_COMMA, BOP_OTHER };
 
-static enum bop bop_of(struct walk *w, CXToken t)
+/* The operator between two operands: the only token between them in the main-file text. */
+static enum bop binop_kind(struct walk *w, CXCursor lhs, CXCursor rhs)
 {
     static const struct {
         const char *s;
         enum bop op;
     } ops[] = {{"=", BOP_ASSIGN}, {"&&", BOP_LOGICAL}, {"||", BOP_LOGICAL}, {"<", BOP_LT}, {"<=", BOP_LE},
                {">", BOP_GT},     {">=", BOP_GE},      {"!=", BOP_NE},      {",", BOP_COMMA}};
-    CXString sp;
-    const char *c;
-    enum bop r = BOP_OTHER;
-    size_t i;
-    if (clang_getTokenKind(t) != CXToken_Punctuation) return BOP_UNKNOWN;
-    sp = clang_getTokenSpelling(w->tu, t);
-    c = clang_getCString(sp);
-    for (i = 0; c && i < sizeof ops / sizeof *ops; i++)
-        if (strcmp(c, ops[i].s) == 0) r = ops[i].op;
-    clang_disposeString(sp);
-    return r;
-}
-
-static enum bop binop_kind(struct walk *w, CXCursor lhs, CXCursor rhs)
-{
+    struct lexer lx;
+    struct tok t;
     uint32_t a, b;
-    struct toks tk;
-    enum bop op = BOP_UNKNOWN;
-    unsigned i, found = 0;
+    size_t i;
     if (!file_off(w, clang_getRangeEnd(clang_getCursorExtent(lhs)), &a) ||
-        !file_off(w, clang_getRangeStart(clang_getCursorExtent(rhs)), &b) || a >= b)
+        !file_off(w, clang_getRangeStart(clang_getCursorExtent(rhs)), &b) || !lexer_init(w, &lx, a, b))
         return BOP_UNKNOWN;
-    toks_get(w, a, b, &tk);
-    for (i = 0; i < tk.n; i++) {
-        uint32_t o = tok_off(w, tk.t[i]);
-        if (o < a || o >= b || clang_getTokenKind(tk.t[i]) == CXToken_Comment) continue;
-        if (found++ == 0) op = bop_of(w, tk.t[i]);
-    }
-    toks_free(w, &tk);
-    if (found != 1) return BOP_UNKNOWN;
+    t = lex(&lx);
+    if (t.kind != TK_PUNCT || t.off + t.len > b || lex(&lx).kind != TK_END) return BOP_UNKNOWN;
     /* f(a, b) inside a macro: the "," between two arguments is not the operator */
-    if (op == BOP_COMMA && macro_at(w, a)) return BOP_UNKNOWN;
-    return op;
+    if (tok_is(&lx, t, ",") && macro_at(w, a)) return BOP_UNKNOWN;
+    for (i = 0; i < sizeof ops / sizeof *ops; i++)
+        if (tok_is(&lx, t, ops[i].s)) return ops[i].op;
+    return BOP_OTHER;
 }
 
 static bool same_type(CXCursor a, CXCursor b)
@@ -525,31 +575,18 @@ static bool is_deref(CXCursor c, CXCursor operand)
 static bool is_incdec(struct walk *w, CXCursor c, CXCursor operand, struct ectx cx)
 {
     static const char *const prefix[] = {"-", "+", "!", "~", "*", "&"};
+    struct lexer lx;
+    struct tok t, first, last;
     uint32_t a, b;
-    struct toks tk;
-    unsigned i, first = UINT_MAX, last = UINT_MAX;
-    bool r = false;
     size_t j;
-    if (!extent_off(w, c, &a, &b) || macro_begins_at(w, a))
+    if (!extent_off(w, c, &a, &b) || macro_begins_at(w, a) || !lexer_init(w, &lx, a, b))
         return (cx.mode & M_STMT) && same_type(c, operand); /* macro body: see binop_fallback */
-    toks_get(w, a, b, &tk);
-    for (i = 0; i < tk.n; i++) {
-        uint32_t o = tok_off(w, tk.t[i]);
-        if (o < a || o >= b || clang_getTokenKind(tk.t[i]) == CXToken_Comment) continue;
-        if (first == UINT_MAX) first = i;
-        last = i;
-    }
-    if (first != UINT_MAX) {
-        if (tok_is(w, tk.t[first], "++") || tok_is(w, tk.t[first], "--")) {
-            r = true;
-        } else {
-            bool pre = false;
-            for (j = 0; j < sizeof prefix / sizeof *prefix; j++) pre = pre || tok_is(w, tk.t[first], prefix[j]);
-            r = !pre && (tok_is(w, tk.t[last], "++") || tok_is(w, tk.t[last], "--"));
-        }
-    }
-    toks_free(w, &tk);
-    return r;
+    first = last = lex(&lx);
+    while ((t = lex(&lx)).kind != TK_END) last = t;
+    if (tok_is(&lx, first, "++") || tok_is(&lx, first, "--")) return true;
+    for (j = 0; j < sizeof prefix / sizeof *prefix; j++)
+        if (tok_is(&lx, first, prefix[j])) return false;
+    return tok_is(&lx, last, "++") || tok_is(&lx, last, "--");
 }
 
 /* ------------------------------------------------------------------ variables */
@@ -636,7 +673,6 @@ static CXCursor strip(struct walk *w, CXCursor c)
     return c;
 }
 
-
 /* f(args): the call fact first (so calls are numbered in source order), then a CALL node whose
  * children are the callee's and the arguments' own nodes, which run before it. */
 static void walk_call(struct walk *w, CXCursor c, struct list *out)
@@ -649,7 +685,13 @@ static void walk_call(struct walk *w, CXCursor c, struct list *out)
     int nargs = clang_Cursor_getNumArguments(c);
 
     if (exp_loc(w, clang_getCursorLocation(c), &call.loc, &off)) call.macro = macro_at(w, off);
-    if (call.macro) call.flags |= CA_CALL_IN_MACRO;
+    if (call.macro) {
+        /* Written by the user in a macro's arguments (CHECK(read(...)), Py_MIN(a, f(x))): the
+         * call is the user's, not the macro's, so the macro's role must not apply to it. */
+        uint32_t written;
+        if (file_off(w, clang_getCursorLocation(c), &written) && !macro_begins_at(w, written)) call.macro = NULL;
+        else call.flags |= CA_CALL_IN_MACRO;
+    }
     call.nargs = nargs > 0 ? (uint32_t)nargs : 0;
     if (clang_getCursorKind(ref) != CXCursor_FunctionDecl && n) {
         /* (f)(x), (*f)(x): libclang does not see through these; a named function is direct */
@@ -663,23 +705,14 @@ static void walk_call(struct walk *w, CXCursor c, struct list *out)
         /* through a pointer: the callee's own text, "" when it has none in the main file
          * (it comes from a macro body, so its range is the whole macro use) */
         uint32_t a, b, ca, cb;
-        struct toks tk;
+        struct lexer lx;
+        struct tok t;
         struct ca_buf text;
-        unsigned t;
         call.flags |= CA_CALL_INDIRECT;
         ca_buf_init(&text);
-        if (n && extent_off(w, KID(w, base, 0), &a, &b) && !(extent_off(w, c, &ca, &cb) && ca == a && cb == b)) {
-            toks_get(w, a, b, &tk);
-            for (t = 0; t < tk.n; t++) {
-                uint32_t o = tok_off(w, tk.t[t]);
-                if (o >= a && o < b && clang_getTokenKind(tk.t[t]) != CXToken_Comment) {
-                    CXString sp = clang_getTokenSpelling(w->tu, tk.t[t]);
-                    ca_buf_puts(&text, clang_getCString(sp));
-                    clang_disposeString(sp);
-                }
-            }
-            toks_free(w, &tk);
-        }
+        if (n && extent_off(w, KID(w, base, 0), &a, &b) && !(extent_off(w, c, &ca, &cb) && ca == a && cb == b) &&
+            lexer_init(w, &lx, a, b))
+            while ((t = lex(&lx)).kind != TK_END) ca_buf_putn(&text, lx.s + t.off, t.len);
         if (text.failed) w->st = CA_ERR_NOMEM;
         call.name = intern(w, text.data ? text.data : "");
         ca_buf_fini(&text);
@@ -794,9 +827,9 @@ static void walk_compound_assign(struct walk *w, CXCursor c, struct list *out)
     if (t.found && !w->st) add_write(w, c, &t);
 }
 
-/* Unary operators: & is not counted as an operation; ++/-- on a global is a write.  A * on an
- * lvalue path (*p = ..., (*p)++) passes its operand on to the enclosing search; any other
- * unary operator searches its own operand (-(g++) writes g). */
+/* Unary operators: & is not counted as an operation; ++/-- on a global is a write.  A * or &
+ * on an lvalue path (*p = ..., (*p)++, (&s)->f = ...) passes its operand on to the enclosing
+ * search; any other unary operator searches its own operand (-(g++) writes g). */
 static void walk_unary(struct walk *w, CXCursor c, struct list *out, struct ectx cx)
 {
     CXCursor op = only_kid(w, c);
@@ -805,7 +838,7 @@ static void walk_unary(struct walk *w, CXCursor c, struct list *out, struct ectx
     if (clang_Cursor_isNull(op)) return;
     addr = is_addr_of(c, op);
     if (!addr) count_op(w);
-    if ((cx.mode & M_LV) && is_deref(c, op)) {
+    if ((cx.mode & M_LV) && (addr || is_deref(c, op))) {
         walk(w, op, out, (struct ectx){M_LV, 0, 0});
         return;
     }
@@ -893,36 +926,32 @@ enum { P_INIT, P_COND, P_INC, P_BODY };
  * header is not main-file text (the for statement comes from a macro body). */
 static bool for_semis(struct walk *w, CXCursor c, CXCursor body, uint32_t semi[2])
 {
+    struct lexer lx;
+    struct tok t;
     uint32_t kw, b;
-    struct toks tk;
-    unsigned i, nsemi = 0, depth = 0;
-    bool ok = false, opened = false;
+    unsigned nsemi = 0, depth = 1;
     if (!file_off(w, clang_getCursorLocation(c), &kw) || macro_begins_at(w, kw) ||
-        !file_off(w, clang_getRangeStart(clang_getCursorExtent(body)), &b) || b <= kw)
+        !file_off(w, clang_getRangeStart(clang_getCursorExtent(body)), &b) || !lexer_init(w, &lx, kw, b))
         return false;
-    toks_get(w, kw, b, &tk);
-    for (i = 0; i < tk.n && !ok; i++) {
-        uint32_t o = tok_off(w, tk.t[i]);
-        CXTokenKind k = clang_getTokenKind(tk.t[i]);
-        if (o < kw || o >= b || k == CXToken_Comment) continue;
-        if (o == kw) {
-            if (!tok_is(w, tk.t[i], "for")) break;
-            continue;
-        }
-        if (k != CXToken_Punctuation) continue;
-        if (tok_is(w, tk.t[i], "(")) {
+    t = lex(&lx);
+    if (t.off != kw || !tok_is(&lx, t, "for") || !tok_is(&lx, lex(&lx), "(")) return false;
+    while ((t = lex(&lx)).kind != TK_END) {
+        if (t.kind != TK_PUNCT) continue;
+        if (tok_is(&lx, t, "(")) {
             depth++;
-            opened = true;
-        } else if (tok_is(w, tk.t[i], ")")) {
-            if (depth == 0) break;
-            if (--depth == 0) ok = opened && nsemi == 2;
-        } else if (depth == 1 && tok_is(w, tk.t[i], ";")) {
-            if (nsemi == 2) break;
-            semi[nsemi++] = o;
+        } else if (tok_is(&lx, t, ")")) {
+            if (--depth == 0) return nsemi == 2;
+        } else if (depth == 1 && tok_is(&lx, t, ";")) {
+            if (nsemi == 2) return false;
+            semi[nsemi++] = t.off;
         }
     }
-    toks_free(w, &tk);
-    return ok;
+    return false;
+}
+
+static bool is_step(enum CXCursorKind k)
+{
+    return k == CXCursor_UnaryOperator || k == CXCursor_CompoundAssignOperator;
 }
 
 /* Which children of a for statement are init, cond and inc: libclang omits absent ones, so
@@ -930,11 +959,6 @@ static bool for_semis(struct walk *w, CXCursor c, CXCursor body, uint32_t semi[2
  * header (macro-made for), by their count and shape: a declaration can only be the init, and
  * ++, --, op= are taken for the increment; otherwise a lone part is the condition and two
  * parts are init and condition.  *after_init: first offset after the init, or UINT32_MAX. */
-static bool is_step(enum CXCursorKind k)
-{
-    return k == CXCursor_UnaryOperator || k == CXCursor_CompoundAssignOperator;
-}
-
 static void for_parts(struct walk *w, CXCursor c, size_t base, size_t n, CXCursor part[4], bool has[4],
                       uint32_t *after_init)
 {
@@ -1149,6 +1173,8 @@ static void walk_loop(struct walk *w, CXCursor c, struct list *out, enum ca_loop
     struct ca_loc endl = {0, 0};
     uint32_t idx, after_init = UINT32_MAX, saved_loop = w->loop, saved_depth = w->depth;
     size_t base, n = kids_push(w, c, &base);
+    long long zero = 1;
+    bool once;
 
     if (kind == CA_LOOP_FOR && n >= 1) {
         for_parts(w, c, base, n, part, has, &after_init);
@@ -1168,17 +1194,26 @@ static void walk_loop(struct walk *w, CXCursor c, struct list *out, enum ca_loop
     exp_loc(w, clang_getRangeEnd(clang_getCursorExtent(c)), &endl, &sp.end);
     lp.end_line = endl.line;
     loop_bound(w, kind, part, has, &lp);
-    if (w->st || (w->st = ca_facts_add_loop(w->f, &lp, &idx)) != CA_OK) return;
-    sp.begin = after_init != UINT32_MAX ? after_init : sp.key;
-    if (sp.end < sp.begin) sp.end = sp.begin;
-    if (w->nspans == w->capspans &&
-        (w->st = ca_grow((void **)&w->spans, &w->capspans, w->nspans + 1, sizeof *w->spans)) != CA_OK)
-        return;
-    w->spans[w->nspans++] = sp;
+    /* do { ... } while (0), the statement-macro idiom (Py_CLEAR, CHECK): runs once, so it is not
+     * a loop.  Its IR stays a LOOP without a loop index so that `break` inside still ends it. */
+    once = kind == CA_LOOP_DO && has[P_COND] && eval_int(part[P_COND], &zero) && zero == 0;
+    if (once) {
+        idx = CA_NONE;
+    } else {
+        if (w->st || (w->st = ca_facts_add_loop(w->f, &lp, &idx)) != CA_OK) return;
+        sp.begin = after_init != UINT32_MAX ? after_init : sp.key;
+        if (sp.end < sp.begin) sp.end = sp.begin;
+        if (w->nspans == w->capspans &&
+            (w->st = ca_grow((void **)&w->spans, &w->capspans, w->nspans + 1, sizeof *w->spans)) != CA_OK)
+            return;
+        w->spans[w->nspans++] = sp;
+    }
 
     if (has[P_INIT]) walk(w, part[P_INIT], out, (struct ectx){M_STMT, 0, 0});
-    w->loop = idx;
-    w->depth++;
+    if (!once) {
+        w->loop = idx;
+        w->depth++;
+    }
     if (kind == CA_LOOP_DO) {
         if (has[P_BODY]) walk(w, part[P_BODY], &parts[0], (struct ectx){M_STMT, 0, 0});
         if (has[P_COND]) walk(w, part[P_COND], &parts[1], (struct ectx){0, 0, 0});
@@ -1264,16 +1299,16 @@ static void walk_node(struct walk *w, CXCursor c, struct list *out, struct ectx 
     case CXCursor_GotoStmt: {
         CXCursor target = clang_getCursorReferenced(c);
         const char *label = clang_Cursor_isNull(target) ? NULL : take(w, clang_getCursorSpelling(target));
-        list_add(w, out, ir_node(w, CA_IR_GOTO, 0, CA_NONE, label, NULL));
+        list_add(w, out, ir_at(w, c, ir_node(w, CA_IR_GOTO, 0, CA_NONE, label, NULL)));
         break;
     }
     case CXCursor_IndirectGotoStmt:
         walk_kids(w, c, out, (struct ectx){0, 0, 0});
-        list_add(w, out, ir_node(w, CA_IR_GOTO, 0, CA_NONE, NULL, NULL));
+        list_add(w, out, ir_at(w, c, ir_node(w, CA_IR_GOTO, 0, CA_NONE, NULL, NULL)));
         break;
     case CXCursor_ReturnStmt:
         walk_kids(w, c, &l, (struct ectx){0, 0, 0});
-        list_add(w, out, ir_node(w, CA_IR_RETURN, 0, CA_NONE, NULL, &l));
+        list_add(w, out, ir_at(w, c, ir_node(w, CA_IR_RETURN, 0, CA_NONE, NULL, &l)));
         break;
     case CXCursor_BreakStmt: list_add(w, out, ir_node(w, CA_IR_BREAK, 0, CA_NONE, NULL, NULL)); break;
     case CXCursor_ContinueStmt: list_add(w, out, ir_node(w, CA_IR_CONTINUE, 0, CA_NONE, NULL, NULL)); break;
@@ -1349,6 +1384,8 @@ static void func_macros(struct walk *w, uint32_t begin, uint32_t end)
     }
 }
 
+/* One function definition: its fact (numbered before its loops and calls), its body walked
+ * once into the root SEQ, then the macro facts of its body. */
 static void walk_function(struct walk *w, CXCursor fn)
 {
     struct ca_fact_func ff;
@@ -1438,7 +1475,9 @@ static int mexp_cmp(const void *pa, const void *pb)
 
 static void extract(struct walk *w)
 {
-    size_t i, top = 0;
+    size_t i, top = 0, size = 0;
+    w->text = clang_getFileContents(w->tu, w->main, &size);
+    w->ntext = size < UINT32_MAX ? (uint32_t)size : 0;
     clang_visitChildren(clang_getTranslationUnitCursor(w->tu), top_cb, w);
     if (w->st) return;
     /* Expansions nest (one inside another's arguments) or are disjoint, so the outermost one
@@ -1469,6 +1508,7 @@ static unsigned collect_diags(struct walk *w)
                 const char *fname, *msg;
                 clang_getPresumedLocation(clang_getDiagnosticLocation(d), &file, &line, &col);
                 fname = take(w, file);
+                if (fname && !*fname) fname = w->f->path; /* no location: about the whole file */
                 msg = take(w, clang_getDiagnosticSpelling(d));
                 add_diag(w, fname, line, col, msg);
             }

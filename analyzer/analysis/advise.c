@@ -61,7 +61,7 @@ static void what_it_does(struct reasons *r, const struct ca_loop_profile *lp)
     case CA_CLASS_CPU:
         if (lp->cpu_name) say(r, "CPU-bound: it computes, including %s() (line %u)", lp->cpu_name, ev_line(lp, "cpu-call", lp->cpu_name));
         else if (lp->api) say(r, "CPU-bound: it works on Python objects (%s, line %u) and makes no blocking call", lp->api_name, ev_line(lp, "python-api", lp->api_name));
-        else say(r, "CPU-bound: arithmetic and memory work (%u operators per iteration%s), no blocking call", lp->body_ops,
+        else say(r, "CPU-bound: arithmetic and memory work (%u operator%s per iteration%s), no blocking call", lp->body_ops, lp->body_ops == 1 ? "" : "s",
                  lp->nested_cpu ? ", plus nested loops" : "");
         break;
     case CA_CLASS_UNKNOWN:
@@ -78,7 +78,13 @@ static void gil_words(struct reasons *r, const struct ca_loop_profile *lp)
         if (lp->release_name) say(r, "the GIL is released around it (%s, line %u)", lp->release_name, lp->release_line);
         else say(r, "the GIL is released while it runs");
         break;
-    case CA_GIL_MIXED: say(r, "the body releases the GIL and takes it back (line %u)", ev_line(lp, "gil-release", NULL)); break;
+    case CA_GIL_MIXED: {
+        uint32_t rel = ev_line(lp, "gil-release", NULL), acq = ev_line(lp, "gil-acquire", NULL);
+        if (rel && acq) say(r, "part of the body runs without the GIL: released at line %u, taken back at line %u", rel, acq);
+        else if (rel || acq) say(r, "part of the body runs without the GIL (GIL call at line %u)", rel ? rel : acq);
+        else say(r, "part of the body runs without the GIL (inside the functions it calls)");
+        break;
+    }
     case CA_GIL_HELD: say(r, "the GIL is held while it runs"); break;
     case CA_GIL_NONE: say(r, "plain C: no Python, no GIL"); break;
     case CA_GIL_UNKNOWN: say(r, "the GIL state is unknown here (not reached from a Python entry point, or it depends on the path)"); break;

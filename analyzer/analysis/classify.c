@@ -120,7 +120,7 @@ static void profile_call(struct ca_program *p, struct ca_loop_profile *lp, uint3
 
     lp->ncalls++;
     if (before != after || (e.seen & ~before)) lp->gil_transition = true;
-    if (cs->known && cs->info.gil == CA_GILFX_RELEASE) {
+    if (cs->known && (cs->info.gil == CA_GILFX_RELEASE || cs->info.gil == CA_GILFX_ENSURE_RELEASE)) {
         add_ev(lp, f->path, fc->loc, "gil-release", fc->macro ? fc->macro : fc->name, NULL);
     } else if (cs->known && (cs->info.gil == CA_GILFX_ACQUIRE || cs->info.gil == CA_GILFX_ENSURE)) {
         add_ev(lp, f->path, fc->loc, "gil-acquire", fc->macro ? fc->macro : fc->name, NULL);
