@@ -53,7 +53,10 @@ struct ca_fact_loop {
 enum ca_call_flags {
     CA_CALL_INDIRECT = 1u << 0, /* through a pointer; `name` is the callee expression's spelling
                                    (e.g. "self->read", "cb") or "" when it has none */
-    CA_CALL_IN_MACRO = 1u << 1  /* the call text comes from a macro expansion; see `macro` */
+    CA_CALL_IN_MACRO = 1u << 1, /* the call text comes from a macro expansion; see `macro` */
+    CA_CALL_PYDECL = 1u << 2    /* the callee is declared in Python's headers (the directory of
+                                   the Python.h this TU includes, or below it): the C-API proper,
+                                   not a project function that merely starts with "Py" */
 };
 
 struct ca_fact_call {
@@ -189,7 +192,7 @@ void ca_facts_ir_append(struct ca_tu_facts *f, uint32_t parent, uint32_t child);
  *   tu PATH status=ok|parse-error|missing python=0|1
  *   func NAME L:C-L static=0|1 params=N
  *   loop #I KIND L:C-END func=NAME parent=#P|- depth=D bound=unknown|const|var|infinite trip=T ops=N
- *   call L:C NAME func=NAME loop=#I|- [indirect] [macro=M] args=N
+ *   call L:C NAME func=NAME loop=#I|- [indirect] [pydecl] [macro=M] args=N
  *   macro L:C NAME func=NAME loop=#I|-
  *   write L:C NAME func=NAME loop=#I|- [static-local]
  *   fnref L:C NAME ctx=arg|init|assign|other [func=F] [call=L:C CALLEE arg=N] [holder=T]

@@ -125,6 +125,7 @@ void ca_facts_dump(FILE *out, const struct ca_tu_facts *f)
         fprintf(out, " %s func=%s", text(c->name), func_name(f, c->func));
         put_ref(out, "loop", c->loop);
         if (c->flags & CA_CALL_INDIRECT) fputs(" indirect", out);
+        if (c->flags & CA_CALL_PYDECL) fputs(" pydecl", out);
         if (c->macro) fprintf(out, " macro=%s", text(c->macro));
         fprintf(out, " args=%" PRIu32 "\n", c->nargs);
     }

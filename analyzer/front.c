@@ -101,9 +101,13 @@ struct walk {
     uint32_t rhs_fnref; /* fnref found directly on the right of the current binary operator */
     const char *text;   /* the main file's contents (owned by the TU) */
     uint32_t ntext;
+    char *pydir;        /* directory of the Python.h included, with its '/'; NULL if none */
+    size_t npydir;
+    struct { CXFile file; bool py; } pycache[64]; /* declaration file -> under pydir */
 };
 
 static void walk(struct walk *w, CXCursor c, struct list *out, struct ectx cx);
+static bool declared_by_python(struct walk *w, CXCursor decl);
 
 /* ------------------------------------------------------------------ strings */
 
@@ -701,6 +705,7 @@ static void walk_call(struct walk *w, CXCursor c, struct list *out)
     }
     if (clang_getCursorKind(ref) == CXCursor_FunctionDecl) {
         call.name = take(w, clang_getCursorSpelling(ref));
+        if (declared_by_python(w, ref)) call.flags |= CA_CALL_PYDECL;
     } else {
         /* through a pointer: the callee's own text, "" when it has none in the main file
          * (it comes from a macro body, so its range is the whole macro use) */
@@ -1530,13 +1535,41 @@ static void inclusion_cb(CXFile file, CXSourceLocation *stack, unsigned depth, C
     p = clang_getCString(name);
     if (p) {
         slash = strrchr(p, '/');
-        if (strcmp(slash ? slash + 1 : p, "Python.h") == 0) w->f->python = true;
+        if (strcmp(slash ? slash + 1 : p, "Python.h") == 0) {
+            w->f->python = true;
+            w->npydir = slash ? (size_t)(slash - p) + 1 : 0;
+            if (w->npydir && !(w->pydir = ca_strndup(p, w->npydir)) && !w->st) w->st = CA_ERR_NOMEM;
+        }
     }
     clang_disposeString(name);
 }
 
+/* Is the declaration `decl` in Python's own headers?  Cached per file: a TU calls into a few
+ * dozen headers thousands of times. */
+static bool declared_by_python(struct walk *w, CXCursor decl)
+{
+    CXFile file = NULL;
+    size_t h;
+    bool py = false;
+    if (!w->pydir) return false;
+    clang_getSpellingLocation(clang_getCursorLocation(decl), &file, NULL, NULL, NULL);
+    if (!file) return false;
+    h = ((uintptr_t)file >> 4) & 63;
+    if (w->pycache[h].file == file) return w->pycache[h].py;
+    {
+        CXString name = clang_getFileName(file);
+        const char *p = clang_getCString(name);
+        py = p && strncmp(p, w->pydir, w->npydir) == 0;
+        clang_disposeString(name);
+    }
+    w->pycache[h].file = file;
+    w->pycache[h].py = py;
+    return py;
+}
+
 static void walk_fini(struct walk *w)
 {
+    ca_free(w->pydir);
     ca_free(w->strs);
     ca_free(w->mx);
     ca_free(w->decls);

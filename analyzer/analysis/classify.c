@@ -87,8 +87,9 @@ static struct ca_fn_sum call_effects(const struct ca_program *p, uint32_t tu, ui
     s.io_ev = s.cpu_ev = s.api_ev = CA_NONE;
     if (!curs) curs = (1u << CA_NCUR) - 1;
     if (cs->target != CA_NONE) {
+        for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++)
         for (unsigned cur = 0; cur < CA_NCUR; cur++) {
-            const struct ca_fn_sum *g = &p->fns[cs->target].sum[cur];
+            const struct ca_fn_sum *g = &p->fns[ca_target(p, cs, ti)].sum[cur];
             if (!(curs & (1u << cur))) continue;
             s.io |= g->io; s.io_unbounded |= g->io_unbounded; s.cpu |= g->cpu; s.api |= g->api;
             s.unknown |= g->unknown; s.seen |= g->seen;
@@ -162,7 +163,9 @@ static void profile_call(struct ca_program *p, struct ca_loop_profile *lp, uint3
     }
     if (cs->target != CA_NONE) {
         w += W_CALLEE;
-        if (p->fns[cs->target].has_loops) {
+        bool loops = false;
+        for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++) loops |= p->fns[ca_target(p, cs, ti)].has_loops;
+        if (loops) {
             lp->callee_loops = true;
             w += W_CALLEE_LOOPS;
         }

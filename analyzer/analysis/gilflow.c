@@ -72,21 +72,26 @@ static void add_find(struct ca_program *p, enum ca_gil_find kind, uint32_t tu, u
 
 /* Apply a GIL primitive to every configuration.  Releasing a released GIL (a fatal error in
  * CPython) enters the nested state, which the matching acquire leaves; acquiring a held GIL (a
- * deadlock) changes nothing.  Both set *nested so the mistake is reported once. */
+ * deadlock) changes nothing.  *nested is set only when every path reaching the call is in the
+ * bad state: a mistake on some paths only usually means correlated conditions that this
+ * path-insensitive analysis cannot see (ctypes: `if (!api) Py_UNBLOCK_THREADS ... if (!api)
+ * Py_BLOCK_THREADS`), and then it stays quiet rather than guess. */
 static ca_gstate apply_primitive(enum ca_gil_effect fx, ca_gstate in, bool *nested)
 {
     ca_gstate out = 0;
-    *nested = false;
+    bool all_bad = true, any = false;
     for (unsigned cur = 0; cur < CA_NSTATES; cur++)
         for (unsigned sv = 0; sv < CA_NSAVED; sv++) {
+            bool released = cur == CA_CUR_RELEASED || cur == CA_CUR_NESTED;
             if (!(in & CA_CFG(cur, sv))) continue;
+            any = true;
             switch (fx) {
             case CA_GILFX_RELEASE:
-                if (cur == CA_CUR_RELEASED || cur == CA_CUR_NESTED) *nested = true;
-                out |= CA_CFG(cur == CA_CUR_RELEASED || cur == CA_CUR_NESTED ? CA_CUR_NESTED : CA_CUR_RELEASED, sv);
+                if (!released) all_bad = false;
+                out |= CA_CFG(released ? CA_CUR_NESTED : CA_CUR_RELEASED, sv);
                 break;
             case CA_GILFX_ACQUIRE:
-                if (cur == CA_CUR_HELD) *nested = true;
+                if (cur != CA_CUR_HELD) all_bad = false;
                 out |= CA_CFG(cur == CA_CUR_NESTED ? CA_CUR_RELEASED : CA_CUR_HELD, sv);
                 break;
             case CA_GILFX_ENSURE: /* remembers the state before; nested pairs keep the innermost */
@@ -100,6 +105,7 @@ static ca_gstate apply_primitive(enum ca_gil_effect fx, ca_gstate in, bool *nest
                 break;
             }
         }
+    *nested = any && all_bad && (fx == CA_GILFX_RELEASE || fx == CA_GILFX_ACQUIRE);
     return out;
 }
 
@@ -117,8 +123,8 @@ ca_gstate ca_flow_apply_call(struct ca_program *p, uint32_t tu, uint32_t call, c
     ca_curs curs = ca_gstate_curs(in);
     ca_gstate out = 0;
     if (!in) return 0;
-    if (cs->target != CA_NONE) {
-        const struct ca_fn *g = &p->fns[cs->target];
+    for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++) {
+        const struct ca_fn *g = &p->fns[ca_target(p, cs, ti)];
         for (unsigned cur = 0; cur < CA_NSTATES; cur++) {
             unsigned folded = cur == CA_CUR_NESTED ? CA_CUR_RELEASED : cur;
             const struct ca_fn_sum *gs = &g->sum[folded];
@@ -141,8 +147,8 @@ ca_gstate ca_flow_apply_call(struct ca_program *p, uint32_t tu, uint32_t call, c
                 if (gs->api) set_ev(&sum->api_ev, gid);
             }
         }
-        return out;
     }
+    if (cs->target != CA_NONE) return out;
     if (sum) {
         if (cs->info.io != CA_IO_NONE) { sum->io |= curs; set_ev(&sum->io_ev, gid); }
         if (cs->info.io_unbounded) sum->io_unbounded |= curs;
@@ -208,6 +214,10 @@ static ca_gstate exec_loop(struct run *r, uint32_t node, ca_gstate in)
         }
         brk |= t->brk;
         r->ntg--;
+        if (loop == CA_NONE) { /* do { } while (0): runs once, no back edge */
+            if (!test_first) exits = m;
+            break;
+        }
         next = head | m;
         if (next == head) break;
         head = next;
@@ -265,9 +275,9 @@ static ca_gstate exec(struct run *r, uint32_t node, ca_gstate in)
         {
             const struct ca_callsite *cs = &r->p->views[r->tu].calls[n->ref];
             ca_curs inner = 0;
-            if (cs->target != CA_NONE)
+            for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++)
                 for (unsigned cur = 0; cur < CA_NCUR; cur++)
-                    if (ca_gstate_curs(before) & (1u << cur)) inner |= r->p->fns[cs->target].sum[cur].seen;
+                    if (ca_gstate_curs(before) & (1u << cur)) inner |= r->p->fns[ca_target(r->p, cs, ti)].sum[cur].seen;
             see(r, before | after, inner);
         }
         return after;

@@ -77,29 +77,63 @@ static enum ca_status alloc_views(struct ca_program *p)
     return CA_OK;
 }
 
-static void classify_call(struct ca_program *p, uint32_t tu, uint32_t c)
+/* Like ca_program_resolve, but a name defined externally in several other TUs gives all of
+ * them (the linker picks one; we cannot know which, so the analysis joins them). */
+static enum ca_status resolve_call(struct ca_program *p, uint32_t tu, const char *name, struct ca_callsite *cs)
+{
+    uint32_t lo = 0, hi = p->nnames, n = 0;
+    enum ca_status st = CA_OK;
+    cs->target = ca_program_resolve(p, tu, name);
+    if (cs->target != CA_NONE) return CA_OK;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strcmp(p->names[mid].name, name) < 0) lo = mid + 1; else hi = mid;
+    }
+    for (uint32_t i = lo; i < p->nnames && strcmp(p->names[i].name, name) == 0; i++) {
+        const struct ca_fn *fn = &p->fns[p->names[i].fn];
+        if (p->tus[fn->tu].funcs[fn->idx].is_static) continue;
+        if (n == 0) cs->alt = (uint32_t)p->nalts;
+        CA_PUSH(st, p->alts, p->nalts, p->alts_cap, p->names[i].fn);
+        if (st != CA_OK) return st;
+        n++;
+    }
+    if (n >= 2) {
+        cs->nalt = n;
+        cs->target = p->alts[cs->alt];
+    } else {
+        p->nalts -= n;
+    }
+    return CA_OK;
+}
+
+static enum ca_status classify_call(struct ca_program *p, uint32_t tu, uint32_t c)
 {
     const struct ca_tu_facts *f = &p->tus[tu];
     const struct ca_fact_call *call = &f->calls[c];
     struct ca_callsite *cs = &p->views[tu].calls[c];
     cs->target = CA_NONE;
     cs->info.spawn_arg = -1;
+    enum ca_status st;
     if (call->flags & CA_CALL_INDIRECT) {
         cs->unknown = true;
-        return;
+        return CA_OK;
     }
-    cs->target = ca_program_resolve(p, tu, call->name);
-    if (cs->target != CA_NONE) return; /* the program's own definition wins over a catalog */
+    if ((st = resolve_call(p, tu, call->name, cs)) != CA_OK) return st;
+    if (cs->target != CA_NONE) return CA_OK; /* the program's own definition wins over a catalog */
     cs->known = ca_rules_find_func(p->rules, call->name, &cs->info);
     if (!cs->known) {
         cs->unknown = true;
         cs->info.spawn_arg = -1;
-        return;
+        return CA_OK;
     }
     /* A call made by a macro that is safe without the GIL (PyBytes_AS_STRING -> Py_TYPE) does
      * not count as Python API use. */
-    cs->api = cs->info.python_api &&
+    cs->pyfunc = (call->flags & CA_CALL_PYDECL) != 0;
+    /* The catalog's "Py*" patterns apply only to functions Python's headers declare: a project's
+     * own PyBlake2_blake2b_update or PyFoo_helper is not the C-API. */
+    cs->api = cs->info.python_api && cs->pyfunc &&
               !(call->macro && ca_rules_macro_role(p->rules, call->macro) == CA_MACRO_NO_GIL);
+    return CA_OK;
 }
 
 enum ca_status ca_program_build(struct ca_program *p, struct ca_tu_facts *tus, uint32_t ntus,
@@ -142,7 +176,8 @@ enum ca_status ca_program_build(struct ca_program *p, struct ca_tu_facts *tus, u
     p->nnames = p->nfns;
     qsort(p->names, p->nnames, sizeof *p->names, cmp_name);
     for (uint32_t t = 0; t < ntus; t++)
-        for (uint32_t c = 0; c < tus[t].ncalls; c++) classify_call(p, t, c);
+        for (uint32_t c = 0; c < tus[t].ncalls && st == CA_OK; c++) st = classify_call(p, t, c);
+    if (st != CA_OK) goto out;
     for (uint32_t t = 0; t < ntus; t++)
         for (uint32_t l = 0; l < tus[t].nloops; l++) {
             uint32_t fn = p->views[t].fn_of[tus[t].loops[l].func];
@@ -168,6 +203,7 @@ void ca_program_fini(struct ca_program *p)
     ca_free(p->call_base);
     ca_free(p->fns);
     ca_free(p->names);
+    ca_free(p->alts);
     ca_free(p->finds);
     ca_arena_fini(&p->arena);
     memset(p, 0, sizeof *p);

@@ -32,10 +32,15 @@ ca_curs ca_gstate_curs(ca_gstate s);
 
 /* What a call site is, resolved once. */
 struct ca_callsite {
-    uint32_t target;          /* program function id (fns[]), CA_NONE if not defined in the run */
+    uint32_t target;          /* program function id (fns[]), CA_NONE if not defined in the run;
+                                 with several external definitions, the first of them */
+    uint32_t alt, nalt;       /* nalt >= 2: every definition is p->alts[alt .. alt+nalt); the
+                                 call applies the join of their summaries (a stub and a real
+                                 wrapper disagree: the result is honestly unknown) */
     bool known;               /* a catalog knows the name (info valid) */
     bool api;                 /* python_api and not inside a macro that is safe without the GIL */
     bool unknown;             /* indirect, or neither defined nor catalogued */
+    bool pyfunc;              /* declared in Python's headers (CA_CALL_PYDECL) */
     struct ca_func_info info;
 };
 
@@ -91,6 +96,7 @@ struct ca_program {
     uint32_t ncalls_total;
     struct ca_gil_finding *finds; uint32_t nfinds; size_t finds_cap;
     struct ca_name_ent *names; uint32_t nnames; /* definitions sorted by name (program.c) */
+    uint32_t *alts; size_t nalts, alts_cap;      /* candidate lists of ambiguous calls */
     struct ca_arena arena;
 };
 
@@ -104,6 +110,16 @@ void ca_program_fini(struct ca_program *p);
 
 /* The definition that `name` means in TU `tu`, or CA_NONE (undefined or ambiguous). */
 uint32_t ca_program_resolve(const struct ca_program *p, uint32_t tu, const char *name);
+
+/* The definitions a call site may reach: ca_ntargets of them, ca_target(p, cs, i) each. */
+static inline uint32_t ca_ntargets(const struct ca_callsite *cs)
+{
+    return cs->target == CA_NONE ? 0 : cs->nalt ? cs->nalt : 1;
+}
+static inline uint32_t ca_target(const struct ca_program *p, const struct ca_callsite *cs, uint32_t i)
+{
+    return cs->nalt ? p->alts[cs->alt + i] : cs->target;
+}
 
 /* Global call id -> (tu, call). */
 void ca_program_call_at(const struct ca_program *p, uint32_t gid, uint32_t *tu, uint32_t *call);

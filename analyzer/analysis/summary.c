@@ -38,16 +38,25 @@ static enum ca_status build_callers(const struct ca_program *p, struct graph *g)
     if (!g->start || !fill) { ca_free(fill); return CA_ERR_NOMEM; }
     for (uint32_t t = 0; t < p->ntus; t++)
         for (uint32_t c = 0; c < p->tus[t].ncalls; c++) {
-            uint32_t tg = p->views[t].calls[c].target;
-            if (tg != CA_NONE && fn_of_call(p, t, c) != CA_NONE) { g->start[tg + 1]++; total++; }
+            const struct ca_callsite *cs = &p->views[t].calls[c];
+            if (fn_of_call(p, t, c) == CA_NONE) continue;
+            for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++) {
+                g->start[ca_target(p, cs, ti) + 1]++;
+                total++;
+            }
         }
     for (uint32_t i = 0; i < n; i++) g->start[i + 1] += g->start[i];
     g->edges = ca_calloc(total ? total : 1, sizeof *g->edges);
     if (!g->edges) { ca_free(fill); return CA_ERR_NOMEM; }
     for (uint32_t t = 0; t < p->ntus; t++)
         for (uint32_t c = 0; c < p->tus[t].ncalls; c++) {
-            uint32_t tg = p->views[t].calls[c].target, from = fn_of_call(p, t, c);
-            if (tg != CA_NONE && from != CA_NONE) g->edges[g->start[tg] + fill[tg]++] = from;
+            const struct ca_callsite *cs = &p->views[t].calls[c];
+            uint32_t from = fn_of_call(p, t, c);
+            if (from == CA_NONE) continue;
+            for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++) {
+                uint32_t tg = ca_target(p, cs, ti);
+                g->edges[g->start[tg] + fill[tg]++] = from;
+            }
         }
     ca_free(fill);
     return CA_OK;
@@ -154,6 +163,9 @@ static void seed_roots(struct ca_program *p)
                 if (cs->known && cs->info.spawn_arg >= 0 && (uint32_t)cs->info.spawn_arg == ref->arg)
                     set_entry(p, fn, 1u << CA_CUR_RELEASED, CA_ENTRY_THREAD,
                               ca_arena_printf(&p->arena, "thread start routine of %s()", f->calls[ref->call].name));
+                else if (cs->pyfunc) /* Py_AddPendingCall, PyCapsule_New destructors: Python runs them held */
+                    set_entry(p, fn, 1u << CA_CUR_HELD, CA_ENTRY_PYTHON,
+                              ca_arena_printf(&p->arena, "callback handed to %s()", f->calls[ref->call].name));
             }
         }
     }
@@ -182,19 +194,23 @@ static enum ca_status top_down_from(struct ca_program *p, struct worklist *w)
         rec.prog = p;
         if ((st = ca_flow_run(p, fn->tu, fn->idx, entry_state(fn->entry), &rec)) != CA_OK) return st;
         for (uint32_t c = 0; c < f->ncalls; c++) {
-            uint32_t tg = v->calls[c].target;
-            if (f->calls[c].func != fn->idx || tg == CA_NONE) continue;
+            const struct ca_callsite *cs = &v->calls[c];
             ca_curs in = ca_gstate_curs(v->before[c]);
-            if ((p->fns[tg].entry | in) != p->fns[tg].entry) {
-                set_entry(p, tg, in, CA_ENTRY_CALLERS, NULL);
-                wl_push(w, tg);
+            if (f->calls[c].func != fn->idx) continue;
+            for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++) {
+                uint32_t tg = ca_target(p, cs, ti);
+                if ((p->fns[tg].entry | in) != p->fns[tg].entry) {
+                    set_entry(p, tg, in, CA_ENTRY_CALLERS, NULL);
+                    wl_push(w, tg);
+                }
             }
         }
         for (uint32_t r = 0; r < f->nfnrefs; r++) { /* synchronous callbacks: the caller's state */
             const struct ca_fact_fnref *ref = &f->fnrefs[r];
             uint32_t cb;
             if (ref->ctx != CA_FNREF_ARG || ref->func != fn->idx || ref->call >= f->ncalls) continue;
-            if (v->calls[ref->call].known && v->calls[ref->call].info.spawn_arg >= 0) continue;
+            if (v->calls[ref->call].known && (v->calls[ref->call].info.spawn_arg >= 0 || v->calls[ref->call].pyfunc))
+                continue; /* a thread or a Python callback: seeded as a root */
             cb = ca_program_resolve(p, fn->tu, ref->name);
             if (cb == CA_NONE) continue;
             ca_curs in = ca_gstate_curs(v->before[ref->call]);
@@ -241,7 +257,8 @@ static void find_returns(struct ca_program *p, uint32_t tu, uint32_t func, uint3
 {
     const struct ca_tu_facts *f = &p->tus[tu];
     for (uint32_t c = f->ir[node].first_child; c != CA_NONE; c = f->ir[c].next_sibling) {
-        if (f->ir[c].kind == CA_IR_RETURN && (ca_gstate_curs(rs[c]) & (1u << CA_CUR_RELEASED))) {
+        /* definite only: every path reaching this return is released (see gilflow.c) */
+        if (f->ir[c].kind == CA_IR_RETURN && ca_gstate_curs(rs[c]) == (1u << CA_CUR_RELEASED)) {
             struct ca_gil_finding fd = {CA_FIND_RETURN_RELEASED, tu, func, f->ir[c].loc, "return"};
             enum ca_status st;
             size_t n = p->nfinds;
@@ -272,7 +289,7 @@ static enum ca_status unbalanced(struct ca_program *p)
             rec.ret_states = rs;
             if ((st = ca_flow_run(p, t, i, CA_CFG(CA_CUR_HELD, CA_SAVED_NONE), &rec)) != CA_OK) break;
             find_returns(p, t, i, f->funcs[i].ir_root, rs);
-            if (ca_gstate_curs(rs[f->funcs[i].ir_root]) & (1u << CA_CUR_RELEASED)) { /* falls off the end */
+            if (ca_gstate_curs(rs[f->funcs[i].ir_root]) == (1u << CA_CUR_RELEASED)) { /* falls off the end */
                 struct ca_gil_finding fd = {CA_FIND_RETURN_RELEASED, t, i, f->funcs[i].end, "end of function"};
                 size_t n = p->nfinds;
                 CA_PUSH(st, p->finds, n, p->finds_cap, fd);

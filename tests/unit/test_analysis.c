@@ -54,6 +54,7 @@ static uint32_t fn(struct tb *b, const char *name, bool is_static)
 static uint32_t call(struct tb *b, uint32_t parent, const char *name, const char *macro, uint32_t flags)
 {
     struct ca_fact_call c = {b->func, b->loop, {b->line++, 5}, name, macro, flags | (macro ? CA_CALL_IN_MACRO : 0), 1};
+    if (strncmp(name, "Py", 2) == 0 || strncmp(name, "_Py", 3) == 0) c.flags |= CA_CALL_PYDECL; /* as Python.h declares them */
     uint32_t ci, n;
     assert_int_equal(ca_facts_add_call(&b->f, &c, &ci), CA_OK);
     n = node(b, CA_IR_CALL, 0, ci, NULL);
@@ -641,6 +642,144 @@ static void test_unreached_function_in_python_file_is_unknown_not_guessed(void *
     ca_facts_fini(&b.f);
 }
 
+static void test_project_function_named_like_the_api_is_not_the_api(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, c;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "update", true);
+    method_table(&b, "update");
+    begin_allow(&b, root);
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    c = call(&b, body, "PyBlake2_blake2b_update", NULL, 0); /* #define blake2b_update PyBlake2_... */
+    b.f.calls[c].flags &= ~(uint32_t)CA_CALL_PYDECL;    /* declared by the project, not Python */
+    loop_end(&b);
+    end_allow(&b, root);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(count_diags(&r, "gil-api-without-gil"), 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+/* Pillow defines ImagingSectionEnter twice (libImaging/Except.c and _webp.c). */
+static void duplicate_wrappers(bool second_is_stub, enum ca_gil expect)
+{
+    struct tb a, b, c;
+    struct ca_tu_facts tus[3];
+    struct ca_results r;
+    uint32_t root, l;
+    tb_init(&a, "Except.c", true);
+    root = fn(&a, "section_enter", false);
+    call(&a, root, "PyEval_SaveThread", NULL, 0);
+    root = fn(&a, "section_leave", false);
+    call(&a, root, "PyEval_RestoreThread", NULL, 0);
+    tb_init(&b, "_webp.c", true);
+    root = fn(&b, "section_enter", false);
+    if (!second_is_stub) call(&b, root, "PyEval_SaveThread", NULL, 0);
+    root = fn(&b, "section_leave", false);
+    if (!second_is_stub) call(&b, root, "PyEval_RestoreThread", NULL, 0);
+    tb_init(&c, "Filter.c", true);
+    root = fn(&c, "filter", true);
+    method_table(&c, "filter");
+    call(&c, root, "section_enter", NULL, 0);
+    l = c.line;
+    loop(&c, root, CA_BOUND_VAR, -1, 6);
+    loop_end(&c);
+    call(&c, root, "section_leave", NULL, 0);
+    tus[0] = a.f;
+    tus[1] = b.f;
+    tus[2] = c.f;
+    analyse(tus, 3, &r);
+    assert_int_equal(loop_at(&r, l)->gil, expect);
+    ca_results_fini(&r);
+    for (int i = 0; i < 3; i++) ca_facts_fini(&tus[i]);
+}
+
+static void test_duplicate_wrappers_that_agree_release_the_gil(void **state)
+{
+    (void)state;
+    duplicate_wrappers(false, CA_GIL_RELEASED);
+}
+
+static void test_a_wrapper_and_a_same_named_stub_make_the_state_unknown(void **state)
+{
+    (void)state;
+    duplicate_wrappers(true, CA_GIL_UNKNOWN);
+}
+
+static void test_run_once_do_while_zero_macro_is_not_iterated(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, once, body, cond;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "newsock", true); /* PySSL_BEGIN_ALLOW_THREADS: do { _save = PyEval_SaveThread(); } while (0) */
+    method_table(&b, "newsock");
+    once = node(&b, CA_IR_LOOP, 0, CA_NONE, NULL);
+    body = node(&b, CA_IR_SEQ, 0, CA_NONE, NULL);
+    cond = node(&b, CA_IR_SEQ, 0, CA_NONE, NULL);
+    ca_facts_ir_append(&b.f, once, body);
+    ca_facts_ir_append(&b.f, once, cond);
+    ca_facts_ir_append(&b.f, root, once);
+    call(&b, body, "PyEval_SaveThread", "PySSL_BEGIN_ALLOW_THREADS", 0);
+    call(&b, root, "SSL_new", NULL, 0);
+    call(&b, root, "PyEval_RestoreThread", "PySSL_END_ALLOW_THREADS", 0);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(count_diags(&r, "gil-nested-release"), 0);
+    assert_int_equal(count_diags(&r, "gil-unbalanced-release"), 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_release_and_acquire_under_correlated_conditions_stay_quiet(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, arm;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "call_fp", true); /* if (!api) Py_UNBLOCK_THREADS; f(); if (!api) Py_BLOCK_THREADS; */
+    method_table(&b, "call_fp");
+    arm = branch(&b, root, true, NULL);
+    call(&b, arm, "PyEval_SaveThread", "Py_UNBLOCK_THREADS", 0);
+    call(&b, root, "ffi_call", NULL, 0);
+    arm = branch(&b, root, true, NULL);
+    call(&b, arm, "PyEval_RestoreThread", "Py_BLOCK_THREADS", 0);
+    ret(&b, root);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(count_diags(&r, "gil-nested-release"), 0);
+    assert_int_equal(count_diags(&r, "gil-unbalanced-release"), 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_callback_handed_to_the_python_api_runs_with_the_gil(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, reg;
+    struct ca_fact_fnref ref = {CA_FNREF_ARG, "pending", 0, 0, 0, NULL, {3, 3}};
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "pending", true);
+    call(&b, root, "PyObject_CallNoArgs", NULL, 0);
+    root = fn(&b, "schedule", true);
+    method_table(&b, "schedule");
+    begin_allow(&b, root);
+    reg = call(&b, root, "Py_AddPendingCall", NULL, 0);
+    end_allow(&b, root);
+    ref.func = b.func;
+    ref.call = reg;
+    assert_int_equal(ca_facts_add_fnref(&b.f, &ref, NULL), CA_OK);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(count_diags(&r, "gil-api-without-gil"), 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -663,6 +802,12 @@ int main(void)
         cmocka_unit_test(test_entry_state_flows_across_files_to_a_plain_c_helper),
         cmocka_unit_test(test_recursive_functions_reach_a_fixpoint),
         cmocka_unit_test(test_unreached_function_in_python_file_is_unknown_not_guessed),
+        cmocka_unit_test(test_run_once_do_while_zero_macro_is_not_iterated),
+        cmocka_unit_test(test_duplicate_wrappers_that_agree_release_the_gil),
+        cmocka_unit_test(test_a_wrapper_and_a_same_named_stub_make_the_state_unknown),
+        cmocka_unit_test(test_project_function_named_like_the_api_is_not_the_api),
+        cmocka_unit_test(test_release_and_acquire_under_correlated_conditions_stay_quiet),
+        cmocka_unit_test(test_callback_handed_to_the_python_api_runs_with_the_gil),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

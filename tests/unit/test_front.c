@@ -179,8 +179,8 @@ static void test_loop_inside_allow_threads_block_is_found(void **state)
                          &f);
     has(d, "func f 2:18-10 static=1 params=2\n");
     has(d, "loop #0 for 5:5-7 func=f parent=- depth=0 bound=var trip=-1 ops=3\n");
-    has(d, "call 4:5 PyEval_SaveThread func=f loop=- macro=Py_BEGIN_ALLOW_THREADS args=0\n");
-    has(d, "call 8:5 PyEval_RestoreThread func=f loop=- macro=Py_END_ALLOW_THREADS args=1\n");
+    has(d, "call 4:5 PyEval_SaveThread func=f loop=- pydecl macro=Py_BEGIN_ALLOW_THREADS args=0\n");
+    has(d, "call 8:5 PyEval_RestoreThread func=f loop=- pydecl macro=Py_END_ALLOW_THREADS args=1\n");
     has(d, "macro 4:5 Py_BEGIN_ALLOW_THREADS func=f loop=-\n");
     has(d, "macro 8:5 Py_END_ALLOW_THREADS func=f loop=-\n");
     has(d, "ir f: (seq (call PyLong_AsLong) (call PyEval_SaveThread) (loop #0 test-first (seq) (seq) (seq))"
@@ -301,6 +301,24 @@ static void test_calls_written_in_macro_arguments_are_the_users_and_do_while_zer
     has(d, "macro 4:5 CHECK func=f loop=-\n");
     has(d, "(loop once ");
     assert_int_equal(f.calls[0].flags, 0);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_only_functions_declared_by_python_headers_are_marked_pydecl(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "pydecl.c",
+                         "#include <Python.h>\n"
+                         "int PyBlake2_blake2b_update(void *s, const void *in, size_t n);\n"
+                         "#define blake2b_update PyBlake2_blake2b_update\n"
+                         "static PyObject *f(PyObject *self, PyObject *o) {\n"
+                         "    blake2b_update(NULL, NULL, 0);\n"
+                         "    return PyLong_FromLong(1);\n"
+                         "}\n",
+                         &f);
+    has(d, "call 5:5 PyBlake2_blake2b_update func=f loop=- macro=blake2b_update args=3\n");
+    has(d, "call 6:12 PyLong_FromLong func=f loop=- pydecl args=1\n");
     free(d);
     ca_facts_fini(&f);
 }
@@ -580,7 +598,7 @@ static void test_ir_of_return_inside_a_released_block(void **state)
     /* the tail depends on how this Python version spells Py_RETURN_NONE */
     has(d, "ir f: (seq (call PyEval_SaveThread) (branch skip (seq (call PyEval_RestoreThread) (return)))"
            " (call PyEval_RestoreThread) (return");
-    has(d, "call 6:9 PyEval_RestoreThread func=f loop=- macro=Py_BLOCK_THREADS args=1\n");
+    has(d, "call 6:9 PyEval_RestoreThread func=f loop=- pydecl macro=Py_BLOCK_THREADS args=1\n");
     free(d);
     ca_facts_fini(&f);
 }
@@ -822,6 +840,7 @@ int main(void)
         cmocka_unit_test(test_calls_in_for_init_do_not_belong_to_the_loop),
         cmocka_unit_test(test_indirect_calls_keep_the_callee_text),
         cmocka_unit_test(test_calls_written_in_macro_arguments_are_the_users_and_do_while_zero_is_no_loop),
+        cmocka_unit_test(test_only_functions_declared_by_python_headers_are_marked_pydecl),
         cmocka_unit_test(test_list_get_item_is_a_macro_fact_in_the_loop),
         cmocka_unit_test(test_functions_defined_in_headers_are_not_extracted),
         cmocka_unit_test(test_writes_to_globals_and_static_locals_are_recorded_and_locals_are_not),
