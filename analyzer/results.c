@@ -58,6 +58,7 @@ void ca_results_fini(struct ca_results *r)
     ca_free(r->inputs);
     ca_free(r->loops);
     ca_free(r->diags);
+    ca_free(r->regions);
     ca_arena_fini(&r->arena);
     memset(r, 0, sizeof *r);
 }
@@ -158,9 +159,21 @@ enum ca_status ca_results_add_diag(struct ca_results *r, const struct ca_diagnos
     if (r->ndiags == UINT32_MAX) return CA_ERR_USAGE;
     if (!copy_str(&r->arena, v->rule, &c.rule) || !copy_str(&r->arena, v->file, &c.file) ||
         !copy_str(&r->arena, v->message, &c.message) ||
-        !copy_str(&r->arena, v->function, &c.function))
+        !copy_str(&r->arena, v->function, &c.function) || !copy_str(&r->arena, v->fingerprint, &c.fingerprint))
         return CA_ERR_NOMEM;
     CA_PUSH(st, r->diags, r->ndiags, r->cap_[2], c);
+    return st;
+}
+
+enum ca_status ca_results_add_region(struct ca_results *r, const struct ca_region *v)
+{
+    struct ca_region c = *v;
+    enum ca_status st;
+    if (r->nregions == UINT32_MAX) return CA_ERR_USAGE;
+    if (!copy_str(&r->arena, v->file, &c.file) || !copy_str(&r->arena, v->function, &c.function) ||
+        !copy_str(&r->arena, v->by, &c.by))
+        return CA_ERR_NOMEM;
+    CA_PUSH(st, r->regions, r->nregions, r->cap_[3], c);
     return st;
 }
 
@@ -256,12 +269,25 @@ static int cmp_diag(const void *pa, const void *pb)
     return cmp_str(a->function, b->function);
 }
 
+static int cmp_region(const void *a, const void *b)
+{
+    const struct ca_region *x = a, *y = b;
+    int c = cmp_str(x->file, y->file);
+    if (!c) c = cmp_u32(x->line, y->line);
+    if (!c) c = cmp_u32(x->col, y->col);
+    if (!c) c = cmp_u32(x->end_line, y->end_line);
+    if (!c) c = cmp_str(x->function, y->function);
+    if (!c) c = cmp_str(x->by, y->by);
+    return c;
+}
+
 void ca_results_sort(struct ca_results *r)
 {
     /* qsort is not stable, which is harmless: elements that compare equal print the same. */
     if (r->ninputs > 1) qsort(r->inputs, r->ninputs, sizeof *r->inputs, cmp_input);
     if (r->nloops > 1) qsort(r->loops, r->nloops, sizeof *r->loops, cmp_loop);
     if (r->ndiags > 1) qsort(r->diags, r->ndiags, sizeof *r->diags, cmp_diag);
+    if (r->nregions > 1) qsort(r->regions, r->nregions, sizeof *r->regions, cmp_region);
 }
 
 /* ---- summary */

@@ -67,6 +67,7 @@ struct ca_diagnostic {
     uint32_t line, col;
     const char *message;
     const char *function;     /* enclosing function or NULL */
+    const char *fingerprint;  /* set by ca_results_fingerprint: 32 hex digits, or NULL */
 };
 
 /* A problem with one input file (clang's own error messages when it does not parse). */
@@ -84,12 +85,23 @@ struct ca_input_result {
     struct ca_input_error *errors; uint32_t nerrors;
 };
 
+/* A stretch of a function that runs with the GIL released: from the call that releases it
+ * (Py_BEGIN_ALLOW_THREADS, a wrapper) to the call that takes it back, or the function's end. */
+struct ca_region {
+    const char *file;
+    uint32_t line, col;       /* the releasing call */
+    uint32_t end_line;        /* the re-acquiring call, or the function's last line */
+    const char *function;
+    const char *by;           /* what released it: "Py_BEGIN_ALLOW_THREADS", "ImagingSectionEnter" */
+};
+
 struct ca_results {
     struct ca_input_result *inputs;   uint32_t ninputs;
     struct ca_loop_result *loops;     uint32_t nloops;
     struct ca_diagnostic *diags;      uint32_t ndiags;
+    struct ca_region *regions;        uint32_t nregions;
     struct ca_arena arena;
-    size_t cap_[3];                   /* private */
+    size_t cap_[4];                   /* private */
 };
 
 void ca_results_init(struct ca_results *r);
@@ -98,8 +110,17 @@ void ca_results_fini(struct ca_results *r);
 CA_MUST_USE enum ca_status ca_results_add_input(struct ca_results *r, const struct ca_input_result *v);
 CA_MUST_USE enum ca_status ca_results_add_loop(struct ca_results *r, const struct ca_loop_result *v);
 CA_MUST_USE enum ca_status ca_results_add_diag(struct ca_results *r, const struct ca_diagnostic *v);
-/* Sort inputs by file; loops by (file, line, col); diagnostics by (file, line, col, rule, message). */
+CA_MUST_USE enum ca_status ca_results_add_region(struct ca_results *r, const struct ca_region *v);
+/* Sort inputs by file; loops by (file, line, col); diagnostics by (file, line, col, rule, message);
+ * regions by (file, line, col, end_line). */
 void ca_results_sort(struct ca_results *r);
+
+/* Give every diagnostic a fingerprint that survives edits elsewhere in the file: a 128-bit hash
+ * (32 hex digits) of rule, file, function, message and the occurrence number among diagnostics
+ * with the same four (in line order), with no line or column in it.  Messages therefore never
+ * contain line numbers.  Call after ca_results_sort.  Used by SARIF partialFingerprints and
+ * baselines. */
+CA_MUST_USE enum ca_status ca_results_fingerprint(struct ca_results *r);
 
 /* Counts for summaries: number of loops per class/gil/rec, diagnostics per severity. */
 struct ca_results_summary {

@@ -76,8 +76,9 @@ sed -E 's/("clang": )"[^"]*"/\1"CLANG"/' "$tmp/j1.json" >"$tmp/samples.json"
 if [ -n "${CA_UPDATE_GOLDEN:-}" ]; then
   cp "$tmp/samples.json" tests/golden/samples.json; cp "$tmp/samples.txt" tests/golden/samples.txt
 fi
-check "samples JSON matches tests/golden/samples.json" diff -u tests/golden/samples.json "$tmp/samples.json"
-check "samples text matches tests/golden/samples.txt" diff -u tests/golden/samples.txt "$tmp/samples.txt"
+golden() { diff -u "$1" "$2" >"$tmp/diff" && return 0; head -60 "$tmp/diff"; return 1; }
+check "samples JSON matches tests/golden/samples.json" golden tests/golden/samples.json "$tmp/samples.json"
+check "samples text matches tests/golden/samples.txt" golden tests/golden/samples.txt "$tmp/samples.txt"
 
 # Output file, and a failed write is an error.
 run --format json -o "$tmp/report.json" samples/plain_io_copy.c

@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 enum ca_status ca_check_report(struct ca_check_ctx *c, const char *id, uint32_t tu, uint32_t func, struct ca_loc loc,
                                const char *fmt, ...)
@@ -16,6 +17,7 @@ enum ca_status ca_check_report(struct ca_check_ctx *c, const char *id, uint32_t 
     ca_buf_vprintf(&b, fmt, ap);
     va_end(ap);
     if (b.failed) { ca_buf_fini(&b); return CA_ERR_NOMEM; }
+    memset(&d, 0, sizeof d);
     d.rule = id;
     d.severity = CA_SEV_NOTE;
     if (m && m->severity) (void)ca_severity_parse(m->severity, &d.severity);

@@ -20,9 +20,8 @@ enum ca_status ca_check_gil_cpu_loop_holds_gil(struct ca_check_ctx *c)
             outer_too = qualifies(&c->loops[c->loop_base[lp->tu] + a]);
         if (outer_too) continue;
         st = ca_check_report(c, "gil-cpu-loop-holds-gil", lp->tu, fl->func, fl->loc,
-                             "CPU-bound loop (hotness %u) holds the GIL and calls no Python API: release the GIL "
-                             "around it (Py_BEGIN_ALLOW_THREADS) so threads can run it in parallel",
-                             lp->hotness);
+                             "CPU-bound loop holds the GIL and calls no Python API: release the GIL "
+                             "around it (Py_BEGIN_ALLOW_THREADS) so threads can run it in parallel");
     }
     return st;
 }

@@ -110,15 +110,15 @@ static const struct ca_loop_result fixture_loops[] = {
 
 static const struct ca_diagnostic fixture_diags[] = {
     {"mt-thread-unsafe-call", CA_SEV_WARNING, "samples/mixed_wait.c", 52, 12,
-     "strtok() is not thread-safe; use strtok_r()", "split_fields"},
+     "strtok() is not thread-safe; use strtok_r()", "split_fields", NULL},
     {"gil-blocking-io-held", CA_SEV_WARNING, "samples/io_held_recv.c", 23, 13,
-     "recv() may block while the GIL is held", "recv_all"},
+     "recv() may block while the GIL is held", "recv_all", NULL},
     {"ft-static-pyobject-state", CA_SEV_NOTE, "samples/mixed_wait.c", 5, 1,
-     "module state in a static PyObject * is shared between interpreters", NULL},
+     "module state in a static PyObject * is shared between interpreters", NULL, NULL},
     {"advise-release-gil", CA_SEV_NOTE, "samples/io_held_recv.c", 23, 13,
-     "release the GIL around recv() with Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS", "recv_all"},
+     "release the GIL around recv() with Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS", "recv_all", NULL},
     {"gil-api-without-gil", CA_SEV_ERROR, "samples/mixed_wait.c", 30, 9,
-     "PyErr_SetString() called while the GIL is released", "worker_main"},
+     "PyErr_SetString() called while the GIL is released", "worker_main", NULL},
 };
 
 static const struct ca_report_meta fixture_meta = {"0.1.0", "clang version 14.0.6"};
