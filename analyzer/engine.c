@@ -115,7 +115,10 @@ enum ca_status ca_engine_analyze(struct ca_tu_facts *tus, uint32_t ntus, const s
         st = ca_results_add_input(out, &ir);
     }
     if (st == CA_OK) st = ca_analyze(tus, ntus, rules, out);
-    if (st == CA_OK) ca_results_sort(out);
+    if (st == CA_OK) {
+        ca_results_sort(out);
+        ca_results_dedupe(out);
+    }
     if (st == CA_OK) st = ca_results_fingerprint(out);
     return st;
 }

@@ -50,6 +50,7 @@ enum ca_status ca_facts_add_func(struct ca_tu_facts *f, const struct ca_fact_fun
 {
     struct ca_fact_func c = *v;
     enum ca_status st = dup(f, &c.name);
+    if (st == CA_OK) st = dup(f, &c.file);
     return st ? st : push((void **)&f->funcs, &f->nfuncs, &f->cap_[0], &c, sizeof c, idx);
 }
 

@@ -15,7 +15,9 @@
 #define CA_NONE UINT32_MAX /* "no index" for every uint32_t link below */
 
 struct ca_loc {
-    uint32_t line, col; /* 1-based; expansion location in the main file (macro use site) */
+    uint32_t line, col; /* 1-based; expansion location (macro use site) in the main file, or
+                           in the header of the function the fact belongs to (see
+                           ca_fact_func.file); a diag's in its own file */
 };
 
 /* ORDER LOOPKIND */
@@ -29,12 +31,25 @@ enum ca_bound {
     CA_BOUND_INFINITE  /* for (;;), while (1), do {} while (1): runs until break/return */
 };
 
+/* A function defined in the main file, or in a project header that the main file includes:
+ * a header that is not a system header, not under Python's include directory, and lies in the
+ * main file's directory or below it (Argument Clinic's clinic/x.c.h, static inline helpers).
+ * Every fact of a header function (its loops, calls, macros, writes, fnrefs with func set,
+ * IR node locations) has its line and column in that header.  A header included by several
+ * TUs gives its functions to each of them (static ones are per TU, as in C).  File-scope
+ * fnrefs (func == CA_NONE) always have main-file locations: those from a header's file-scope
+ * initialisers are placed at the main-file #include that brings the header in. */
 struct ca_fact_func {
     const char *name;
     struct ca_loc loc, end;   /* name location and closing brace */
     bool is_static;           /* internal linkage: resolved only inside this TU */
     uint32_t ir_root;         /* index of the body's IR node (CA_IR_SEQ), CA_NONE if no body */
     uint32_t nparams;
+    const char *file;         /* NULL: the main file; else the display path of the header that
+                                 holds the definition: the main file's display directory joined
+                                 with the header's path below the main file's directory
+                                 ("Modules/_io/clinic/fileio.c.h" for "Modules/_io/fileio.c";
+                                 absolute when the main display path is) */
 };
 
 struct ca_fact_loop {
@@ -69,7 +84,7 @@ struct ca_fact_call {
     uint32_t nargs;
 };
 
-/* A macro expanded inside a function body of the main file (function-like or object-like),
+/* A macro expanded inside a function body (function-like or object-like),
  * recorded because some Python API macros expand to no call at all (PyList_GET_ITEM). */
 struct ca_fact_macro {
     uint32_t func;
@@ -190,7 +205,7 @@ void ca_facts_ir_append(struct ca_tu_facts *f, uint32_t parent, uint32_t child);
 
 /* One line per fact, stable order, for --dump-facts and front-end tests.  Formats:
  *   tu PATH status=ok|parse-error|missing python=0|1
- *   func NAME L:C-L static=0|1 params=N
+ *   func NAME L:C-L static=0|1 params=N [file=PATH]    (file= only for a header function)
  *   loop #I KIND L:C-END func=NAME parent=#P|- depth=D bound=unknown|const|var|infinite trip=T ops=N
  *   call L:C NAME func=NAME loop=#I|- [indirect] [pydecl] [macro=M] args=N
  *   macro L:C NAME func=NAME loop=#I|-

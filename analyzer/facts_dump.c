@@ -103,8 +103,9 @@ void ca_facts_dump(FILE *out, const struct ca_tu_facts *f)
         const struct ca_fact_func *fn = &f->funcs[i];
         fprintf(out, "func %s ", text(fn->name));
         put_loc(out, fn->loc);
-        fprintf(out, "-%" PRIu32 " static=%d params=%" PRIu32 "\n", fn->end.line, fn->is_static ? 1 : 0,
-                fn->nparams);
+        fprintf(out, "-%" PRIu32 " static=%d params=%" PRIu32, fn->end.line, fn->is_static ? 1 : 0, fn->nparams);
+        if (fn->file) fprintf(out, " file=%s", text(fn->file));
+        fputc('\n', out);
     }
     for (i = 0; i < f->nloops; i++) {
         const struct ca_fact_loop *l = &f->loops[i];

@@ -1,19 +1,34 @@
 /* front.c: the libclang front end (contract in front.h, output in facts.h).
- * It parses one translation unit and reduces every function DEFINED in the main file to facts:
- * the function, its loops (nesting, bound, operator count), its calls (with the innermost loop
- * and the outermost macro they come from), the macros it expands, its writes to globals and
- * static locals, the uses of function names other than calls, and a small control-flow IR.
- * Function names in initialisers of file-scope and static variables are recorded too.
- * It does NOT judge anything (no catalogs, no GIL logic), walk bodies that live in headers,
- * extract anything from a file that has clang errors, or resolve anything across files.
+ * It parses one translation unit and reduces every function DEFINED in the main file or in a
+ * project header (rule below) to facts: the function, its loops (nesting, bound, operator
+ * count), its calls (with the innermost loop and the outermost macro they come from), the
+ * macros it expands, its writes to globals and static locals, the uses of function names other
+ * than calls, and a small control-flow IR.  Function names in initialisers of file-scope and
+ * static variables are recorded too.
+ * It does NOT judge anything (no catalogs, no GIL logic), walk bodies that live in other
+ * headers, extract anything from a file that has clang errors, or resolve anything across files.
  * This is the only file of the project that includes libclang.  No globals, no static buffers:
  * one struct ca_front per thread, all parse state in one struct walk on the caller's stack.
  *
+ * Project headers: a definition in an included file is extracted when that file is not a
+ * system header, not under the directory of the Python.h the TU includes, and its real path
+ * lies in the main file's directory or below it: Modules/_io/clinic/fileio.c.h (Argument
+ * Clinic wrappers) for Modules/_io/fileio.c, src/impl.h for src/foo.c, but not ../Include/x.h.
+ * The facts of such a function have lines and columns in that header, whose display path is
+ * the main file's display directory joined with the header's path below the main file's
+ * directory (see file_src).  File-scope variables of such a header are read for function names
+ * too; those references are placed at the main file's #include that brings the header in.
+ * A header included more than once (sre_lib.h, re-included with other macros) is one file:
+ * its functions are extracted from every inclusion, its macro expansions are merged.
+ *
  * Walk: each function body is walked once, recursively; each node's children are collected
- * with one clang_visitChildren into a shared stack.  Main-file text is lexed only where
- * libclang 14 has no API: the header of each for statement, the operator of a binary operator
- * whose answer matters (assignment target is a global, a function name on the right, calls on
- * the right, loop conditions), ++/-- on a global, and the text of an indirect callee. */
+ * with one clang_visitChildren into a shared stack.  The text of the function's own file (main
+ * file or header: w->cur) is lexed only where libclang 14 has no API: the header of each for
+ * statement, the operator of a binary operator whose answer matters (assignment target is a
+ * global, a function name on the right, calls on the right, loop conditions), ++/-- on a
+ * global, and the text of an indirect callee.  Offsets are only ever compared with offsets of
+ * that same file: a location in another file makes those features fall back on the "from a
+ * macro body" heuristics. */
 #include "front.h"
 
 #include <clang-c/Index.h>
@@ -33,14 +48,35 @@ struct ca_front {
  * recursion within any thread's stack on generated code such as 10,000-term `||` chains. */
 #define MAX_NEST 4000
 
-/* A macro expansion written in the main file.  libclang's preprocessing record holds the
+/* A macro expansion written in an extracted file.  libclang's preprocessing record holds the
  * expansions whose name is in the file text, including those inside another macro's
  * arguments, but not those produced inside macro bodies. */
 struct mexp {
-    uint32_t begin, end;  /* main-file offsets, end exclusive */
+    uint32_t begin, end;  /* offsets in its file, end exclusive */
     uint32_t outer;       /* outermost expansion containing this one (itself at top level) */
     CXSourceLocation at;  /* for line and column, computed only for macro facts */
     const char *name;     /* interned */
+};
+
+/* A file whose function definitions are extracted: the main file (srcs[0]) or a project
+ * header.  The walk of a function reads only its own file's text and expansions (w->cur). */
+struct src {
+    CXFile file;
+    const char *display;   /* headers: display path in the facts arena; NULL for the main file */
+    const char *text;      /* contents (owned by the TU) */
+    uint32_t ntext;
+    struct mexp *mx;       /* expansions written in this file, sorted by begin (see extract) */
+    size_t nmx, capmx;
+    CXSourceLocation incl; /* headers: the main-file #include that brings it in (see incl_cb) */
+    bool has_incl;
+};
+
+#define NO_SRC UINT32_MAX /* a file whose definitions are not extracted */
+
+/* One entry of the per-file decision cache (see file_src). */
+struct fslot {
+    CXFile file; /* NULL: free slot */
+    uint32_t src;
 };
 
 /* Where a loop of the current function sits, for attributing macro expansions to loops. */
@@ -77,6 +113,12 @@ struct list {
 };
 #define LIST_EMPTY {CA_NONE, CA_NONE}
 
+/* A function definition or file-scope variable to extract, and the file it is in. */
+struct decl {
+    CXCursor c;
+    uint32_t src;
+};
+
 struct walk {
     struct ca_tu_facts *f;
     CXTranslationUnit tu;
@@ -85,9 +127,21 @@ struct walk {
     /* interned strings (open addressing, all in f->arena) */
     const char **strs;
     size_t nstrs, capstrs;
-    struct mexp *mx;
-    size_t nmx, capmx;
-    CXCursor *decls; /* main-file function definitions and file-scope variables, in order */
+    struct src *srcs;  /* extracted files, srcs[0] the main file; fixed once extraction starts */
+    size_t nsrcs, capsrcs;
+    struct src *cur;   /* the file of the function (or variable) being extracted */
+    struct fslot *files; /* CXFile -> src index or NO_SRC (open addressing) */
+    size_t nfiles, capfiles;
+    CXFile last_file;    /* the last file looked up, and its answer: expansions come in runs */
+    uint32_t last_src;
+    char *dir;           /* real path of the main file's directory, with its '/'; NULL if unknown */
+    size_t ndir;
+    const char *disp;    /* the main file's display path; its directory is disp[0, ndisp) */
+    size_t ndisp;
+    char *pyreal;        /* real path of the Python.h directory, with its '/'; NULL if none */
+    size_t npyreal;
+    bool header_vars;    /* some file-scope variable of a header is to be read */
+    struct decl *decls;  /* function definitions and file-scope variables of srcs, in order */
     size_t ndecls, capdecls;
     CXCursor *kids; /* stack of collected children, see kids_push */
     size_t nkids, capkids;
@@ -99,8 +153,6 @@ struct walk {
     uint32_t func, loop, depth, first_loop, nest;
     struct lvtarget lv;
     uint32_t rhs_fnref; /* fnref found directly on the right of the current binary operator */
-    const char *text;   /* the main file's contents (owned by the TU) */
-    uint32_t ntext;
     char *pydir;        /* directory of the Python.h included, with its '/'; NULL if none */
     size_t npydir;
     struct { CXFile file; bool py; } pycache[64]; /* declaration file -> under pydir */
@@ -186,15 +238,19 @@ static const char *take_str(struct walk *w, CXString s, bool type)
 
 /* ------------------------------------------------------------------ locations and tokens */
 
-static bool is_main(struct walk *w, CXFile file) { return file && w->main && clang_File_isEqual(file, w->main); }
+/* Is `file` the file being extracted (w->cur)?  CXFile is clang's FileEntry: one per file. */
+static bool is_cur(const struct walk *w, CXFile file)
+{
+    return file && (file == w->cur->file || clang_File_isEqual(file, w->cur->file));
+}
 
-/* Expansion location (the macro use site for macro-made code); false outside the main file. */
+/* Expansion location (the macro use site for macro-made code); false outside the current file. */
 static bool exp_loc(struct walk *w, CXSourceLocation l, struct ca_loc *loc, uint32_t *off)
 {
     CXFile file = NULL;
     unsigned line = 0, col = 0, o = 0;
     clang_getExpansionLocation(l, &file, loc ? &line : NULL, loc ? &col : NULL, &o);
-    if (!is_main(w, file)) return false;
+    if (!is_cur(w, file)) return false;
     if (loc) {
         loc->line = line;
         loc->col = col;
@@ -204,24 +260,24 @@ static bool exp_loc(struct walk *w, CXSourceLocation l, struct ca_loc *loc, uint
 }
 
 /* File offset of the text a location was written at: the argument text for tokens from a macro
- * argument, the macro use site for tokens from a macro body.  False outside the main file. */
+ * argument, the macro use site for tokens from a macro body.  False outside the current file. */
 static bool file_off(struct walk *w, CXSourceLocation l, uint32_t *off)
 {
     CXFile file = NULL;
     unsigned o = 0;
     clang_getFileLocation(l, &file, NULL, NULL, &o);
-    if (!is_main(w, file)) return false;
+    if (!is_cur(w, file)) return false;
     *off = o;
     return true;
 }
 
-/* Index of the first macro expansion beginning at or after `off` (nmx if none). */
-static size_t mx_lower(const struct walk *w, uint32_t off)
+/* Index of the first macro expansion of `s` beginning at or after `off` (nmx if none). */
+static size_t mx_lower(const struct src *s, uint32_t off)
 {
-    size_t lo = 0, hi = w->nmx;
+    size_t lo = 0, hi = s->nmx;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (w->mx[mid].begin < off)
+        if (s->mx[mid].begin < off)
             lo = mid + 1;
         else
             hi = mid;
@@ -230,31 +286,34 @@ static size_t mx_lower(const struct walk *w, uint32_t off)
 }
 
 /* Index of the last macro expansion beginning at or before `off`, or nmx. */
-static size_t mx_find(const struct walk *w, uint32_t off)
+static size_t mx_find(const struct src *s, uint32_t off)
 {
-    size_t i = off == UINT32_MAX ? w->nmx : mx_lower(w, off + 1);
-    return i ? i - 1 : w->nmx;
+    size_t i = off == UINT32_MAX ? s->nmx : mx_lower(s, off + 1);
+    return i ? i - 1 : s->nmx;
 }
 
-/* Name of the outermost macro expansion whose text contains `off`, or NULL. */
+/* Name of the outermost macro expansion whose text contains `off` (an offset in the current
+ * file), or NULL. */
 static const char *macro_at(const struct walk *w, uint32_t off)
 {
-    size_t i = mx_find(w, off);
-    if (i == w->nmx) return NULL;
-    i = w->mx[i].outer;
-    return off < w->mx[i].end ? w->mx[i].name : NULL;
+    const struct src *s = w->cur;
+    size_t i = mx_find(s, off);
+    if (i == s->nmx) return NULL;
+    i = s->mx[i].outer;
+    return off < s->mx[i].end ? s->mx[i].name : NULL;
 }
 
 /* True when a macro expansion begins at `off`: a file offset that is a macro name means the
  * code there comes from the macro's body, not from text we can lex. */
 static bool macro_begins_at(const struct walk *w, uint32_t off)
 {
-    size_t i = mx_find(w, off);
-    return i != w->nmx && w->mx[i].begin == off;
+    const struct src *s = w->cur;
+    size_t i = mx_find(s, off);
+    return i != s->nmx && s->mx[i].begin == off;
 }
 
-/* ---- main-file text.  The few tokens the walk needs (an operator, a for header, a callee's
- * text) are read from the main file's buffer (clang_getFileContents) between two file offsets,
+/* ---- file text.  The few tokens the walk needs (an operator, a for header, a callee's
+ * text) are read from the current file's buffer (clang_getFileContents) between two offsets,
  * with the small lexer below, rather than with clang_tokenize: a range for clang_tokenize must
  * be built with clang_getLocationForOffset, whose first call makes clang index the macro
  * arguments of the whole TU (3 ms on a Python.h TU, a quarter of a typical walk), and raw
@@ -275,11 +334,12 @@ struct lexer {
 
 static bool lexer_init(const struct walk *w, struct lexer *lx, uint32_t a, uint32_t b)
 {
-    if (!w->text || a >= b || b > w->ntext) return false;
-    lx->s = w->text;
+    const struct src *s = w->cur;
+    if (!s->text || a >= b || b > s->ntext) return false;
+    lx->s = s->text;
     lx->pos = a;
     lx->end = b;
-    lx->size = w->ntext;
+    lx->size = s->ntext;
     return true;
 }
 
@@ -351,7 +411,7 @@ static bool tok_is(const struct lexer *lx, struct tok t, const char *s)
     return t.kind != TK_END && strlen(s) == t.len && memcmp(lx->s + t.off, s, t.len) == 0;
 }
 
-/* Start and end file offsets of a cursor's extent; false unless both are in the main file
+/* Start and end file offsets of a cursor's extent; false unless both are in the current file
  * and in order. */
 static bool extent_off(struct walk *w, CXCursor c, uint32_t *a, uint32_t *b)
 {
@@ -512,12 +572,12 @@ static void count_op(struct walk *w)
 
 /* ------------------------------------------------------------------ operators
  * libclang 14 has no operator-kind API, so the operator of a binary expression is the one token
- * between its operands in the main-file text.  When an operand comes from a macro body that
+ * between its operands in the file's text.  When an operand comes from a macro body that
  * text does not exist; callers then fall back on types (see binop_fallback). */
 
 enum bop { BOP_UNKNOWN, BOP_ASSIGN, BOP_LOGICAL, BOP_LT, BOP_LE, BOP_GT, BOP_GE, BOP_NE, BOP_COMMA, BOP_OTHER };
 
-/* The operator between two operands: the only token between them in the main-file text. */
+/* The operator between two operands: the only token between them in the current file's text. */
 static enum bop binop_kind(struct walk *w, CXCursor lhs, CXCursor rhs)
 {
     static const struct {
@@ -614,7 +674,8 @@ struct sinit {
     struct walk *w;
     CXCursor var;
     uint32_t func;
-    const char *holder; /* computed at the first reference */
+    const char *holder;       /* computed at the first reference */
+    const struct ca_loc *at;  /* where every reference is placed; NULL: where it is written */
 };
 
 static void sinit_ref(struct sinit *s, CXCursor c)
@@ -636,7 +697,10 @@ static void sinit_ref(struct sinit *s, CXCursor c)
     }
     r.name = take(w, clang_getCursorSpelling(d));
     r.holder_type = s->holder;
-    exp_loc(w, clang_getCursorLocation(c), &r.loc, NULL);
+    if (s->at)
+        r.loc = *s->at;
+    else
+        exp_loc(w, clang_getCursorLocation(c), &r.loc, NULL);
     add_fnref(w, &r);
 }
 
@@ -647,17 +711,31 @@ static enum CXChildVisitResult sinit_cb(CXCursor c, CXCursor parent, CXClientDat
     return s->w->st ? CXChildVisit_Break : CXChildVisit_Recurse;
 }
 
+/* Can a variable of type `t` hold a function's address?  Not when it is a number or an array
+ * of numbers: a function name cast to an integer in a table is not worth visiting the 100,000
+ * entries of a data table (unicodename_db.h, the CJK mappings) for. */
+static bool may_hold_fn(CXType t)
+{
+    while (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray ||
+           t.kind == CXType_VariableArray || t.kind == CXType_DependentSizedArray)
+        t = clang_getArrayElementType(t);
+    t = clang_getCanonicalType(t);
+    return !((t.kind >= CXType_FirstBuiltin && t.kind <= CXType_LastBuiltin) || t.kind == CXType_Enum);
+}
+
 /* Function names in the initialiser of a file-scope or static variable (method tables, type
- * slots, static callbacks): INIT fnrefs.  Such initialisers are constant: no calls, no IR. */
-static void static_init(struct walk *w, CXCursor var, uint32_t func)
+ * slots, static callbacks): INIT fnrefs, placed at `at` when not NULL.  Such initialisers are
+ * constant: no calls, no IR. */
+static void static_init(struct walk *w, CXCursor var, uint32_t func, const struct ca_loc *at)
 {
     struct sinit s;
     CXCursor init = clang_Cursor_getVarDeclInitializer(var);
-    if (clang_Cursor_isNull(init)) return;
+    if (clang_Cursor_isNull(init) || !may_hold_fn(clang_getCursorType(var))) return;
     s.w = w;
     s.var = var;
     s.func = func;
     s.holder = NULL;
+    s.at = at;
     sinit_ref(&s, init);
     clang_visitChildren(init, sinit_cb, &s);
 }
@@ -707,7 +785,7 @@ static void walk_call(struct walk *w, CXCursor c, struct list *out)
         call.name = take(w, clang_getCursorSpelling(ref));
         if (declared_by_python(w, ref)) call.flags |= CA_CALL_PYDECL;
     } else {
-        /* through a pointer: the callee's own text, "" when it has none in the main file
+        /* through a pointer: the callee's own text, "" when it has none in the current file
          * (it comes from a macro body, so its range is the whole macro use) */
         uint32_t a, b, ca, cb;
         struct lexer lx;
@@ -910,7 +988,7 @@ static void walk_decl_stmt(struct walk *w, CXCursor c, struct list *out)
         if (clang_getCursorKind(v) != CXCursor_VarDecl) continue;
         sc = clang_Cursor_getStorageClass(v);
         if (sc == CX_SC_Static) {
-            static_init(w, v, w->func);
+            static_init(w, v, w->func, NULL);
             continue;
         }
         if (sc == CX_SC_Extern) continue;
@@ -928,7 +1006,7 @@ static void walk_decl_stmt(struct walk *w, CXCursor c, struct list *out)
 enum { P_INIT, P_COND, P_INC, P_BODY };
 
 /* The two ';' of a for header, by tokens from the `for` keyword to the body.  False when the
- * header is not main-file text (the for statement comes from a macro body). */
+ * header is not text of the current file (the for statement comes from a macro body). */
 static bool for_semis(struct walk *w, CXCursor c, CXCursor body, uint32_t semi[2])
 {
     struct lexer lx;
@@ -1357,7 +1435,8 @@ static void walk(struct walk *w, CXCursor c, struct list *out, struct ectx cx)
  * is made by that macro and does not contain it. */
 static void func_macros(struct walk *w, uint32_t begin, uint32_t end)
 {
-    size_t i = mx_lower(w, begin), next = 0, top = 0;
+    const struct src *fs = w->cur;
+    size_t i = mx_lower(fs, begin), next = 0, top = 0;
     if (w->nspans > w->capopen) {
         uint32_t *p = ca_realloc(w->open, w->nspans * sizeof *p);
         if (!p) {
@@ -1367,9 +1446,9 @@ static void func_macros(struct walk *w, uint32_t begin, uint32_t end)
         w->open = p;
         w->capopen = w->nspans;
     }
-    for (; i < w->nmx && w->mx[i].begin < end && !w->st; i++) {
+    for (; i < fs->nmx && fs->mx[i].begin < end && !w->st; i++) {
         struct ca_fact_macro m = {w->func, CA_NONE, {0, 0}, NULL};
-        uint32_t o = w->mx[i].begin, idx;
+        uint32_t o = fs->mx[i].begin, idx;
         size_t j;
         while (next < w->nspans && w->spans[next].key <= o) {
             while (top && w->spans[w->open[top - 1]].end <= w->spans[next].key) top--;
@@ -1383,9 +1462,9 @@ static void func_macros(struct walk *w, uint32_t begin, uint32_t end)
                 break;
             }
         }
-        exp_loc(w, w->mx[i].at, &m.loc, NULL);
+        exp_loc(w, fs->mx[i].at, &m.loc, NULL);
         if ((w->st = ca_facts_add_macro(w->f, &m, &idx)) != CA_OK) return;
-        w->f->macros[idx].name = w->mx[i].name;
+        w->f->macros[idx].name = fs->mx[i].name;
     }
 }
 
@@ -1418,6 +1497,7 @@ static void walk_function(struct walk *w, CXCursor fn)
     ff.name = NULL;
     if (w->st || (w->st = ca_facts_add_func(w->f, &ff, &idx)) != CA_OK) return;
     w->f->funcs[idx].name = take(w, clang_getCursorSpelling(fn));
+    w->f->funcs[idx].file = w->cur->display;
 
     w->func = idx;
     w->loop = CA_NONE;
@@ -1436,35 +1516,167 @@ static void walk_function(struct walk *w, CXCursor fn)
     w->func = CA_NONE;
 }
 
-static void add_mexp(struct walk *w, CXCursor c)
+/* ---- which files are extracted */
+
+/* A new extracted file; its index, or NO_SRC on failure (w->st set). */
+static uint32_t add_src(struct walk *w, CXFile file, const char *display)
+{
+    struct src *s;
+    size_t size = 0;
+    if (w->nsrcs == w->capsrcs &&
+        (w->st = ca_grow((void **)&w->srcs, &w->capsrcs, w->nsrcs + 1, sizeof *w->srcs)) != CA_OK)
+        return NO_SRC;
+    s = &w->srcs[w->nsrcs];
+    memset(s, 0, sizeof *s);
+    s->file = file;
+    s->display = display;
+    s->text = clang_getFileContents(w->tu, file, &size);
+    s->ntext = size < UINT32_MAX ? (uint32_t)size : 0;
+    return (uint32_t)w->nsrcs++;
+}
+
+/* Are the definitions of `file` (`at` is a location in it) extracted?  The main file's are;
+ * another file's are when it is not a system header, not under Python's include directory,
+ * and its real path lies below the main file's directory.  Real paths (clang resolves symlinks
+ * when it opens a file) make "../_io/x.h" and "./x.h" compare as the files they are.  The
+ * display path is made here, once per file: the main display's directory + the path below. */
+static uint32_t decide(struct walk *w, CXFile file, CXSourceLocation at)
+{
+    CXString rs;
+    const char *real;
+    uint32_t s = NO_SRC;
+    if (clang_File_isEqual(file, w->main)) return 0;
+    if (!w->dir || clang_Location_isInSystemHeader(at)) return NO_SRC;
+    rs = clang_File_tryGetRealPathName(file);
+    real = clang_getCString(rs);
+    if (real && strncmp(real, w->dir, w->ndir) == 0 && real[w->ndir] &&
+        !(w->pyreal && strncmp(real, w->pyreal, w->npyreal) == 0)) {
+        const char *display = ca_arena_printf(&w->f->arena, "%.*s%s", (int)w->ndisp, w->disp, real + w->ndir);
+        if (display)
+            s = add_src(w, file, display);
+        else
+            w->st = CA_ERR_NOMEM;
+    }
+    clang_disposeString(rs);
+    return s;
+}
+
+static size_t file_hash(CXFile f)
+{
+    uintptr_t p = (uintptr_t)f;
+    return (size_t)((p >> 4) ^ (p >> 16));
+}
+
+/* The slot of `file` in the cache: its entry, or the free slot where it belongs. */
+static struct fslot *file_slot(const struct walk *w, CXFile file)
+{
+    size_t i;
+    for (i = file_hash(file) & (w->capfiles - 1); w->files[i].file; i = (i + 1) & (w->capfiles - 1))
+        if (w->files[i].file == file) break;
+    return &w->files[i];
+}
+
+static bool files_grow(struct walk *w)
+{
+    struct fslot *old = w->files;
+    size_t n = w->capfiles, i;
+    w->capfiles = n ? n * 2 : 64;
+    w->files = ca_calloc(w->capfiles, sizeof *w->files);
+    if (!w->files) {
+        w->files = old;
+        w->capfiles = n;
+        w->st = CA_ERR_NOMEM;
+        return false;
+    }
+    for (i = 0; i < n; i++)
+        if (old[i].file) *file_slot(w, old[i].file) = old[i];
+    ca_free(old);
+    return true;
+}
+
+/* The index in w->srcs of the file `file`, or NO_SRC: decided at the file's first sight (`at`
+ * is a location in it) and cached.  A TU meets a few hundred files tens of thousands of times,
+ * mostly in runs (the expansions of one header), hence the one-entry memo in front. */
+static uint32_t file_src(struct walk *w, CXFile file, CXSourceLocation at)
+{
+    struct fslot *slot;
+    if (file == w->last_file) return w->last_src;
+    if (2 * (w->nfiles + 1) > w->capfiles && !files_grow(w)) return NO_SRC;
+    slot = file_slot(w, file);
+    if (!slot->file) {
+        uint32_t s = decide(w, file, at); /* does not touch the cache */
+        slot->file = file;
+        slot->src = s;
+        w->nfiles++;
+    }
+    w->last_file = file;
+    w->last_src = slot->src;
+    return slot->src;
+}
+
+/* The first main-file #include that brings in each extracted header: where the function names
+ * in the header's file-scope initialisers are placed. */
+static void incl_cb(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
+{
+    struct walk *w = data;
+    struct fslot *slot;
+    if (depth == 0 || !w->capfiles) return;
+    slot = file_slot(w, file);
+    if (slot->file && slot->src != NO_SRC && !w->srcs[slot->src].has_incl) {
+        w->srcs[slot->src].incl = stack[depth - 1];
+        w->srcs[slot->src].has_incl = true;
+    }
+}
+
+/* ---- the TU */
+
+/* The expansion cursor `c`, which begins at offset `begin` of extracted file `s`. */
+static void add_mexp(struct walk *w, struct src *s, CXCursor c, CXSourceLocation at, uint32_t begin)
 {
     struct mexp m;
-    CXSourceRange r = clang_getCursorExtent(c);
-    m.at = clang_getRangeStart(r);
-    if (!file_off(w, m.at, &m.begin) || !file_off(w, clang_getRangeEnd(r), &m.end)) return;
-    if (m.end < m.begin) m.end = m.begin;
+    CXFile file = NULL;
+    unsigned end = 0;
+    clang_getFileLocation(clang_getRangeEnd(clang_getCursorExtent(c)), &file, NULL, NULL, &end);
+    if (!file || !clang_File_isEqual(file, s->file)) return;
+    m.at = at;
+    m.begin = begin;
+    m.end = end < begin ? begin : end;
     m.outer = 0;
     m.name = take(w, clang_getCursorSpelling(c));
     if (w->st) return;
-    if (w->nmx == w->capmx && (w->st = ca_grow((void **)&w->mx, &w->capmx, w->nmx + 1, sizeof *w->mx)) != CA_OK)
+    if (s->nmx == s->capmx && (w->st = ca_grow((void **)&s->mx, &s->capmx, s->nmx + 1, sizeof *s->mx)) != CA_OK)
         return;
-    w->mx[w->nmx++] = m;
+    s->mx[s->nmx++] = m;
 }
 
-/* Phase one over the TU's top level: the preprocessing record's main-file macro expansions and
- * the main-file function definitions and variables (header declarations are skipped). */
+static void add_decl(struct walk *w, CXCursor c, uint32_t src)
+{
+    struct decl d;
+    d.c = c;
+    d.src = src;
+    CA_PUSH(w->st, w->decls, w->ndecls, w->capdecls, d);
+}
+
+/* Phase one over the TU's top level: the preprocessing record's macro expansions, and the
+ * function definitions and file-scope variables, of the extracted files (file_src). */
 static enum CXChildVisitResult top_cb(CXCursor c, CXCursor parent, CXClientData data)
 {
     struct walk *w = data;
     enum CXCursorKind k = clang_getCursorKind(c);
+    CXSourceLocation at;
+    CXFile file = NULL;
+    unsigned off = 0;
+    uint32_t s;
     if (k == CXCursor_MacroExpansion) {
-        if (clang_Location_isFromMainFile(clang_getCursorLocation(c))) add_mexp(w, c);
+        at = clang_getCursorLocation(c);
+        clang_getFileLocation(at, &file, NULL, NULL, &off);
+        if (file && (s = file_src(w, file, at)) != NO_SRC) add_mexp(w, &w->srcs[s], c, at, off);
     } else if ((k == CXCursor_FunctionDecl && clang_isCursorDefinition(c)) || k == CXCursor_VarDecl) {
-        if (exp_loc(w, clang_getCursorLocation(c), NULL, NULL)) {
-            if (w->ndecls == w->capdecls &&
-                (w->st = ca_grow((void **)&w->decls, &w->capdecls, w->ndecls + 1, sizeof *w->decls)) != CA_OK)
-                return CXChildVisit_Break;
-            w->decls[w->ndecls++] = c;
+        at = clang_getCursorLocation(c);
+        clang_getExpansionLocation(at, &file, NULL, NULL, NULL);
+        if (file && (s = file_src(w, file, at)) != NO_SRC) {
+            add_decl(w, c, s);
+            if (s && k == CXCursor_VarDecl) w->header_vars = true;
         }
     }
     return w->st ? CXChildVisit_Break : CXChildVisit_Continue;
@@ -1478,25 +1690,53 @@ static int mexp_cmp(const void *pa, const void *pb)
     return 0;
 }
 
+/* Sort a file's expansions, drop the copies a re-included header leaves (same place, same
+ * name), and link each to its outermost one.  Expansions nest (one inside another's
+ * arguments) or are disjoint, so the outermost one containing an expansion is the last
+ * top-level one that has not ended yet. */
+static void index_mexps(struct src *s)
+{
+    size_t i, n = 0, top = 0;
+    if (s->nmx) qsort(s->mx, s->nmx, sizeof *s->mx, mexp_cmp);
+    for (i = 0; i < s->nmx; i++) {
+        const struct mexp *p = n ? &s->mx[n - 1] : NULL;
+        if (p && p->begin == s->mx[i].begin && p->end == s->mx[i].end && p->name == s->mx[i].name) continue;
+        s->mx[n++] = s->mx[i];
+    }
+    s->nmx = n;
+    for (i = 0; i < s->nmx; i++) {
+        if (i == 0 || s->mx[i].begin >= s->mx[top].end) top = i;
+        s->mx[i].outer = (uint32_t)top;
+    }
+}
+
+/* A file-scope variable of a header: its function names are placed at the main-file #include
+ * that brings the header in (0:0 when that is unknown), since such a fact has no function to
+ * carry the header's path. */
+static void header_var(struct walk *w, CXCursor var, const struct src *s)
+{
+    struct ca_loc at = {0, 0};
+    w->cur = &w->srcs[0];
+    if (s->has_incl) exp_loc(w, s->incl, &at, NULL);
+    static_init(w, var, CA_NONE, &at);
+}
+
 static void extract(struct walk *w)
 {
-    size_t i, top = 0, size = 0;
-    w->text = clang_getFileContents(w->tu, w->main, &size);
-    w->ntext = size < UINT32_MAX ? (uint32_t)size : 0;
+    size_t i;
     clang_visitChildren(clang_getTranslationUnitCursor(w->tu), top_cb, w);
     if (w->st) return;
-    /* Expansions nest (one inside another's arguments) or are disjoint, so the outermost one
-     * containing an expansion is the last top-level one that has not ended yet. */
-    if (w->nmx) qsort(w->mx, w->nmx, sizeof *w->mx, mexp_cmp);
-    for (i = 0; i < w->nmx; i++) {
-        if (i == 0 || w->mx[i].begin >= w->mx[top].end) top = i;
-        w->mx[i].outer = (uint32_t)top;
-    }
+    for (i = 0; i < w->nsrcs; i++) index_mexps(&w->srcs[i]);
+    if (w->header_vars) clang_getInclusions(w->tu, incl_cb, w);
     for (i = 0; i < w->ndecls && !w->st; i++) {
-        if (clang_getCursorKind(w->decls[i]) == CXCursor_FunctionDecl)
-            walk_function(w, w->decls[i]);
+        const struct decl *d = &w->decls[i];
+        w->cur = &w->srcs[d->src];
+        if (clang_getCursorKind(d->c) == CXCursor_FunctionDecl)
+            walk_function(w, d->c);
+        else if (d->src == 0)
+            static_init(w, d->c, CA_NONE, NULL);
         else
-            static_init(w, w->decls[i], CA_NONE);
+            header_var(w, d->c, &w->srcs[d->src]);
     }
 }
 
@@ -1536,9 +1776,15 @@ static void inclusion_cb(CXFile file, CXSourceLocation *stack, unsigned depth, C
     if (p) {
         slash = strrchr(p, '/');
         if (strcmp(slash ? slash + 1 : p, "Python.h") == 0) {
+            CXString real = clang_File_tryGetRealPathName(file);
             w->f->python = true;
             w->npydir = slash ? (size_t)(slash - p) + 1 : 0;
             if (w->npydir && !(w->pydir = ca_strndup(p, w->npydir)) && !w->st) w->st = CA_ERR_NOMEM;
+            p = clang_getCString(real);
+            slash = p ? strrchr(p, '/') : NULL;
+            w->npyreal = slash ? (size_t)(slash - p) + 1 : 0;
+            if (w->npyreal && !(w->pyreal = ca_strndup(p, w->npyreal)) && !w->st) w->st = CA_ERR_NOMEM;
+            clang_disposeString(real);
         }
     }
     clang_disposeString(name);
@@ -1567,11 +1813,37 @@ static bool declared_by_python(struct walk *w, CXCursor decl)
     return py;
 }
 
+/* The main file as srcs[0], and the directories that decide which headers are extracted: the
+ * main file's real directory (clang's real path, else realpath(3) of the path given) and its
+ * display directory. */
+static void main_src(struct walk *w, const char *path)
+{
+    CXString rs = clang_File_tryGetRealPathName(w->main);
+    const char *real = clang_getCString(rs), *slash;
+    char buf[PATH_MAX];
+    if (!real || !*real) real = realpath(path, buf);
+    slash = real ? strrchr(real, '/') : NULL;
+    if (slash) {
+        w->ndir = (size_t)(slash - real) + 1;
+        if (!(w->dir = ca_strndup(real, w->ndir))) w->st = CA_ERR_NOMEM;
+    }
+    clang_disposeString(rs);
+    w->disp = w->f->path;
+    slash = strrchr(w->disp, '/');
+    w->ndisp = slash ? (size_t)(slash - w->disp) + 1 : 0;
+    if (!w->st) add_src(w, w->main, NULL);
+}
+
 static void walk_fini(struct walk *w)
 {
+    size_t i;
+    for (i = 0; i < w->nsrcs; i++) ca_free(w->srcs[i].mx);
+    ca_free(w->srcs);
+    ca_free(w->files);
+    ca_free(w->dir);
+    ca_free(w->pyreal);
     ca_free(w->pydir);
     ca_free(w->strs);
-    ca_free(w->mx);
     ca_free(w->decls);
     ca_free(w->kids);
     ca_free(w->spans);
@@ -1651,7 +1923,8 @@ enum ca_status ca_front_parse(struct ca_front *fe, const struct ca_front_input *
         w.st = CA_ERR_INTERNAL;
         goto out;
     }
-    extract(&w);
+    main_src(&w, in->path);
+    if (!w.st) extract(&w);
 out:
     st = w.st;
     walk_fini(&w);

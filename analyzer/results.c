@@ -59,6 +59,7 @@ void ca_results_fini(struct ca_results *r)
     ca_free(r->loops);
     ca_free(r->diags);
     ca_free(r->regions);
+    ca_free(r->unprofiled);
     ca_arena_fini(&r->arena);
     memset(r, 0, sizeof *r);
 }
@@ -177,6 +178,15 @@ enum ca_status ca_results_add_region(struct ca_results *r, const struct ca_regio
     return st;
 }
 
+enum ca_status ca_results_add_unprofiled(struct ca_results *r, const struct ca_unprofiled *v)
+{
+    struct ca_unprofiled c = *v;
+    enum ca_status st;
+    if (!copy_str(&r->arena, v->frame, &c.frame)) return CA_ERR_NOMEM;
+    CA_PUSH(st, r->unprofiled, r->nunprofiled, r->cap_[4], c);
+    return st;
+}
+
 /* ---- sort.  The keys the header promises come first; after them every other field the
  * writers print breaks ties, so the comparison is a total order over what is visible and the
  * output does not depend on the order of the adds (a loop in a header reached from two
@@ -288,6 +298,35 @@ void ca_results_sort(struct ca_results *r)
     if (r->nloops > 1) qsort(r->loops, r->nloops, sizeof *r->loops, cmp_loop);
     if (r->ndiags > 1) qsort(r->diags, r->ndiags, sizeof *r->diags, cmp_diag);
     if (r->nregions > 1) qsort(r->regions, r->nregions, sizeof *r->regions, cmp_region);
+}
+
+/* ---- dedupe */
+
+static bool same_str(const char *a, const char *b) { return cmp_str(a, b) == 0; }
+
+void ca_results_dedupe(struct ca_results *r)
+{
+    uint32_t i, n;
+    for (i = n = 0; i < r->nloops; i++) {
+        const struct ca_loop_result *a = &r->loops[i], *k = n ? &r->loops[n - 1] : NULL;
+        if (k && same_str(a->file, k->file) && a->line == k->line && a->col == k->col) continue;
+        r->loops[n++] = *a;
+    }
+    r->nloops = n;
+    for (i = n = 0; i < r->ndiags; i++) {
+        const struct ca_diagnostic *a = &r->diags[i], *k = n ? &r->diags[n - 1] : NULL;
+        if (k && same_str(a->file, k->file) && a->line == k->line && a->col == k->col && same_str(a->rule, k->rule) &&
+            same_str(a->message, k->message))
+            continue;
+        r->diags[n++] = *a;
+    }
+    r->ndiags = n;
+    for (i = n = 0; i < r->nregions; i++) {
+        const struct ca_region *a = &r->regions[i], *k = n ? &r->regions[n - 1] : NULL;
+        if (k && same_str(a->file, k->file) && a->line == k->line && a->col == k->col) continue;
+        r->regions[n++] = *a;
+    }
+    r->nregions = n;
 }
 
 /* ---- summary */

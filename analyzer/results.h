@@ -58,6 +58,15 @@ struct ca_loop_result {
     bool hot;                 /* hotness at or above the threshold and not trivial */
     const char **reasons;   uint32_t nreasons;
     struct ca_evidence *evidence; uint32_t nevidence;
+    bool profiled;            /* --profile given and the loop's function is in some stack */
+    uint64_t profile_samples; /* samples with the loop's function on the stack (inclusive) */
+    uint32_t profile_permille;/* those samples per mille of all samples */
+};
+
+/* A profiler frame that matches no analysed function (--profile), listed once. */
+struct ca_unprofiled {
+    const char *frame;
+    uint64_t samples;
 };
 
 struct ca_diagnostic {
@@ -100,8 +109,10 @@ struct ca_results {
     struct ca_loop_result *loops;     uint32_t nloops;
     struct ca_diagnostic *diags;      uint32_t ndiags;
     struct ca_region *regions;        uint32_t nregions;
+    struct ca_unprofiled *unprofiled; uint32_t nunprofiled; /* sorted by samples desc, then frame */
+    uint64_t profile_total;           /* all samples of the --profile file; 0 without one */
     struct ca_arena arena;
-    size_t cap_[4];                   /* private */
+    size_t cap_[5];                   /* private */
 };
 
 void ca_results_init(struct ca_results *r);
@@ -111,9 +122,15 @@ CA_MUST_USE enum ca_status ca_results_add_input(struct ca_results *r, const stru
 CA_MUST_USE enum ca_status ca_results_add_loop(struct ca_results *r, const struct ca_loop_result *v);
 CA_MUST_USE enum ca_status ca_results_add_diag(struct ca_results *r, const struct ca_diagnostic *v);
 CA_MUST_USE enum ca_status ca_results_add_region(struct ca_results *r, const struct ca_region *v);
+CA_MUST_USE enum ca_status ca_results_add_unprofiled(struct ca_results *r, const struct ca_unprofiled *v);
 /* Sort inputs by file; loops by (file, line, col); diagnostics by (file, line, col, rule, message);
  * regions by (file, line, col, end_line). */
 void ca_results_sort(struct ca_results *r);
+
+/* After ca_results_sort: merge what several translation units report about the same place (a
+ * function in a header included by several files): one loop per (file, line, column), the first
+ * in sort order; identical diagnostics and regions once. */
+void ca_results_dedupe(struct ca_results *r);
 
 /* Give every diagnostic a fingerprint that survives edits elsewhere in the file: a 128-bit hash
  * (32 hex digits) of rule, file, function, message and the occurrence number among diagnostics

@@ -1,6 +1,6 @@
 /* rules.c: loads the knowledge catalogs (rules/NAME.json) and the diagnostic-rule metadata
  * (rules/checks/ID.json) into read-only tables, and answers look-ups on them.
- * It carries its own small JSON reader, because every error must name the line and column of
+ * It reads JSON with base/json (ca_json.h), because every error must name the line and column of
  * the offending key or value and cJSON keeps no positions.  It makes no judgement about code,
  * and it does not check that the doc pages and samples named by the metadata exist (the
  * installed rules/ directory has neither; a consistency test does that in the source tree).
@@ -13,349 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ======================================================================================
- * JSON reader: RFC 8259 text into a tree in an arena, remembering the byte offset of every
- * value and every object key.  Deliberate limits: no "\u0000" in strings (names are C
- * strings), at most JSON_MAX_DEPTH levels of nesting (a hostile file cannot blow the stack),
- * numbers are kept as double (the catalogs only hold small integers).  Duplicate keys are
- * kept, in document order; the schema code rejects them.
- * ==================================================================================== */
-
-#define JSON_MAX_DEPTH 64
-
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
-
-struct jnode {
-    enum jtype type;
-    size_t off;          /* offset of the value's first character */
-    const char *key;     /* object members: the decoded key */
-    size_t key_off;      /* object members: offset of the key's opening quote */
-    const char *str;     /* J_STR: decoded, NUL-terminated */
-    double num;          /* J_NUM */
-    bool b;              /* J_BOOL */
-    struct jnode *child; /* J_ARR, J_OBJ: first element or member */
-    struct jnode *next;  /* next sibling, document order */
-};
-
-struct jreader {
-    const char *s;
-    size_t n, pos;
-    struct ca_arena *arena;
-    int depth;
-    enum ca_status st; /* CA_OK, CA_ERR_PARSE or CA_ERR_NOMEM */
-    size_t err_off;
-    char err[128];
-};
-
-static bool jfail(struct jreader *p, size_t off, const char *fmt, ...) CA_PRINTF(3, 4);
-static bool jfail(struct jreader *p, size_t off, const char *fmt, ...)
-{
-    va_list ap;
-    if (p->st != CA_OK) return false;
-    p->st = CA_ERR_PARSE;
-    p->err_off = off;
-    va_start(ap, fmt);
-    vsnprintf(p->err, sizeof p->err, fmt, ap);
-    va_end(ap);
-    return false;
-}
-
-static bool jnomem(struct jreader *p)
-{
-    p->st = CA_ERR_NOMEM;
-    return false;
-}
-
-static bool at(const struct jreader *p, char c) { return p->pos < p->n && p->s[p->pos] == c; }
-
-static void skip_ws(struct jreader *p)
-{
-    while (p->pos < p->n) {
-        char c = p->s[p->pos];
-        if (c != ' ' && c != '\t' && c != '\n' && c != '\r') break;
-        p->pos++;
-    }
-}
-
-/* "unexpected ..." at the current position, saying what was expected there. */
-static bool unexpected(struct jreader *p, const char *what)
-{
-    unsigned char c;
-    if (p->pos >= p->n) return jfail(p, p->pos, "unexpected end of file (expected %s)", what);
-    c = (unsigned char)p->s[p->pos];
-    if (c >= 0x20 && c < 0x7f) return jfail(p, p->pos, "unexpected character '%c' (expected %s)", c, what);
-    return jfail(p, p->pos, "unexpected byte 0x%02x (expected %s)", c, what);
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* The four hex digits of a \uXXXX escape starting at s[i] (the backslash). */
-static bool hex4(const struct jreader *p, size_t i, uint32_t *out)
-{
-    uint32_t v = 0;
-    if (i + 6 > p->n || p->s[i] != '\\' || p->s[i + 1] != 'u') return false;
-    for (size_t k = i + 2; k < i + 6; k++) {
-        int h = hexval(p->s[k]);
-        if (h < 0) return false;
-        v = v << 4 | (uint32_t)h;
-    }
-    *out = v;
-    return true;
-}
-
-static size_t put_utf8(char *w, uint32_t cp)
-{
-    if (cp < 0x80) { w[0] = (char)cp; return 1; }
-    if (cp < 0x800) {
-        w[0] = (char)(0xC0 | cp >> 6);
-        w[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        w[0] = (char)(0xE0 | cp >> 12);
-        w[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-        w[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    w[0] = (char)(0xF0 | cp >> 18);
-    w[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-    w[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-    w[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
-/* string = '"' chars '"'.  The first pass finds the closing quote, so the decoded text (never
- * longer than the raw text) gets one arena allocation. */
-static bool parse_string(struct jreader *p, const char **out)
-{
-    size_t start = p->pos + 1, i = start;
-    char *buf, *w;
-
-    while (i < p->n && p->s[i] != '"') {
-        if ((unsigned char)p->s[i] < 0x20)
-            return jfail(p, i, "control character in a string (write it as an escape)");
-        i += p->s[i] == '\\' ? 2 : 1;
-    }
-    if (i >= p->n) return jfail(p, p->pos, "unterminated string");
-    buf = ca_arena_alloc(p->arena, i - start + 1);
-    if (!buf) return jnomem(p);
-    w = buf;
-    for (i = start; p->s[i] != '"';) {
-        uint32_t cp, lo;
-        if (p->s[i] != '\\') {
-            *w++ = p->s[i++];
-            continue;
-        }
-        switch (p->s[i + 1]) {
-        case '"': case '\\': case '/': *w++ = p->s[i + 1]; break;
-        case 'b': *w++ = '\b'; break;
-        case 'f': *w++ = '\f'; break;
-        case 'n': *w++ = '\n'; break;
-        case 'r': *w++ = '\r'; break;
-        case 't': *w++ = '\t'; break;
-        case 'u':
-            if (!hex4(p, i, &cp)) return jfail(p, i, "invalid \\u escape (expected four hex digits)");
-            if (cp >= 0xDC00 && cp <= 0xDFFF) return jfail(p, i, "unpaired surrogate in a \\u escape");
-            if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (!hex4(p, i + 6, &lo) || lo < 0xDC00 || lo > 0xDFFF)
-                    return jfail(p, i, "unpaired surrogate in a \\u escape");
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                i += 6;
-            }
-            if (cp == 0) return jfail(p, i, "\\u0000 is not allowed in strings");
-            w += put_utf8(w, cp);
-            i += 6;
-            continue;
-        default:
-            return jfail(p, i, "invalid escape in a string");
-        }
-        i += 2;
-    }
-    *w = '\0';
-    p->pos = i + 1;
-    *out = buf;
-    return true;
-}
-
-static bool is_digit(const struct jreader *p, size_t i) { return i < p->n && p->s[i] >= '0' && p->s[i] <= '9'; }
-
-/* number = '-'? ('0' | [1-9][0-9]*) ('.' [0-9]+)? ([eE] [+-]? [0-9]+)? */
-static bool parse_number(struct jreader *p, double *out)
-{
-    size_t i = p->pos;
-    char buf[64];
-
-    if (i < p->n && p->s[i] == '-') i++;
-    if (!is_digit(p, i)) return jfail(p, p->pos, "invalid number");
-    if (p->s[i] == '0') i++;
-    else while (is_digit(p, i)) i++;
-    if (i < p->n && p->s[i] == '.') {
-        if (!is_digit(p, ++i)) return jfail(p, p->pos, "invalid number (expected a digit after '.')");
-        while (is_digit(p, i)) i++;
-    }
-    if (i < p->n && (p->s[i] == 'e' || p->s[i] == 'E')) {
-        i++;
-        if (i < p->n && (p->s[i] == '+' || p->s[i] == '-')) i++;
-        if (!is_digit(p, i)) return jfail(p, p->pos, "invalid number (expected a digit in the exponent)");
-        while (is_digit(p, i)) i++;
-    }
-    if (i - p->pos >= sizeof buf) return jfail(p, p->pos, "number too long");
-    memcpy(buf, p->s + p->pos, i - p->pos);
-    buf[i - p->pos] = '\0';
-    *out = strtod(buf, NULL);
-    p->pos = i;
-    return true;
-}
-
-static bool parse_value(struct jreader *p, struct jnode *v);
-
-static struct jnode *new_node(struct jreader *p)
-{
-    struct jnode *n = ca_arena_alloc(p->arena, sizeof *n);
-    if (!n) jnomem(p);
-    return n;
-}
-
-/* array = '[' (value (',' value)*)? ']' */
-static bool parse_array(struct jreader *p, struct jnode *v)
-{
-    struct jnode **tail = &v->child;
-    v->type = J_ARR;
-    p->pos++;
-    skip_ws(p);
-    if (at(p, ']')) {
-        p->pos++;
-        return true;
-    }
-    for (;;) {
-        struct jnode *e = new_node(p);
-        size_t comma;
-        if (!e || !parse_value(p, e)) return false;
-        *tail = e;
-        tail = &e->next;
-        skip_ws(p);
-        if (at(p, ']')) break;
-        if (!at(p, ',')) return unexpected(p, "',' or ']'");
-        comma = p->pos++;
-        skip_ws(p);
-        if (at(p, ']')) return jfail(p, comma, "trailing comma before ']'");
-    }
-    p->pos++;
-    return true;
-}
-
-/* object = '{' (string ':' value (',' string ':' value)*)? '}' */
-static bool parse_object(struct jreader *p, struct jnode *v)
-{
-    struct jnode **tail = &v->child;
-    v->type = J_OBJ;
-    p->pos++;
-    skip_ws(p);
-    if (at(p, '}')) {
-        p->pos++;
-        return true;
-    }
-    for (;;) {
-        struct jnode *m;
-        size_t comma;
-        if (!at(p, '"')) return unexpected(p, "a string key");
-        if (!(m = new_node(p))) return false;
-        m->key_off = p->pos;
-        if (!parse_string(p, &m->key)) return false;
-        skip_ws(p);
-        if (!at(p, ':')) return unexpected(p, "':'");
-        p->pos++;
-        if (!parse_value(p, m)) return false;
-        *tail = m;
-        tail = &m->next;
-        skip_ws(p);
-        if (at(p, '}')) break;
-        if (!at(p, ',')) return unexpected(p, "',' or '}'");
-        comma = p->pos++;
-        skip_ws(p);
-        if (at(p, '}')) return jfail(p, comma, "trailing comma before '}'");
-    }
-    p->pos++;
-    return true;
-}
-
-static bool literal(struct jreader *p, const char *word, struct jnode *v, enum jtype t, bool b)
-{
-    size_t n = strlen(word);
-    if (p->n - p->pos < n || memcmp(p->s + p->pos, word, n) != 0) return unexpected(p, "a value");
-    p->pos += n;
-    v->type = t;
-    v->b = b;
-    return true;
-}
-
-static bool parse_value(struct jreader *p, struct jnode *v)
-{
-    bool ok;
-    skip_ws(p);
-    v->off = p->pos;
-    if (p->pos >= p->n) return unexpected(p, "a value");
-    switch (p->s[p->pos]) {
-    case '{':
-    case '[':
-        if (++p->depth > JSON_MAX_DEPTH) return jfail(p, p->pos, "nesting deeper than %d levels", JSON_MAX_DEPTH);
-        ok = p->s[p->pos] == '{' ? parse_object(p, v) : parse_array(p, v);
-        p->depth--;
-        return ok;
-    case '"':
-        v->type = J_STR;
-        return parse_string(p, &v->str);
-    case 't': return literal(p, "true", v, J_BOOL, true);
-    case 'f': return literal(p, "false", v, J_BOOL, false);
-    case 'n': return literal(p, "null", v, J_NULL, false);
-    default:
-        if (p->s[p->pos] == '-' || (p->s[p->pos] >= '0' && p->s[p->pos] <= '9')) {
-            v->type = J_NUM;
-            return parse_number(p, &v->num);
-        }
-        return unexpected(p, "a value");
-    }
-}
-
-/* Parse a whole document (one value, surrounded by white space; a UTF-8 byte-order mark is
- * skipped).  On CA_ERR_PARSE, p->err and p->err_off say what and where. */
-static enum ca_status json_parse(struct jreader *p, struct jnode **out)
-{
-    struct jnode *root = new_node(p);
-    if (!root) return p->st;
-    if (p->n >= 3 && memcmp(p->s, "\xEF\xBB\xBF", 3) == 0) p->pos = 3;
-    if (!parse_value(p, root)) return p->st;
-    skip_ws(p);
-    if (p->pos < p->n) {
-        jfail(p, p->pos, "unexpected text after the JSON value");
-        return p->st;
-    }
-    *out = root;
-    return CA_OK;
-}
-
-/* 1-based line and column of byte `off`; the column counts characters (UTF-8 lead bytes). */
-static void line_col(const char *s, size_t n, size_t off, uint32_t *line, uint32_t *col)
-{
-    uint32_t l = 1, c = 1;
-    size_t i = n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
-    for (; i < off && i < n; i++) {
-        if (s[i] == '\n') {
-            l++;
-            c = 1;
-        } else if (((unsigned char)s[i] & 0xC0) != 0x80) {
-            c++;
-        }
-    }
-    *line = l;
-    *col = c;
-}
+#include "ca_json.h"
 
 /* ======================================================================================
  * Tables.  Every name from every catalog becomes one `struct entry`; the roles it carries are
@@ -445,7 +103,7 @@ static enum ca_status build_tables(struct ca_rules *r, struct entry *recs, size_
     size_t w = 0, np = 0, ie = 0, ip = 0;
     struct entry *exact, *prefix;
 
-    qsort(recs, n, sizeof *recs, cmp_name_seq);
+    if (n > 1) qsort(recs, n, sizeof *recs, cmp_name_seq);
     for (size_t i = 0; i < n; i++) {
         if (w && strcmp(recs[w - 1].name, recs[i].name) == 0) take_roles(&recs[w - 1], &recs[i], recs[i].roles);
         else recs[w++] = recs[i];
@@ -462,7 +120,7 @@ static enum ca_status build_tables(struct ca_rules *r, struct entry *recs, size_
         if (recs[i].prefix) prefix[ip++] = recs[i];
         else exact[ie++] = recs[i];
     }
-    qsort(prefix, np, sizeof *prefix, cmp_prefix);
+    if (np > 1) qsort(prefix, np, sizeof *prefix, cmp_prefix);
     ca_free(r->exact);
     ca_free(r->prefix);
     r->exact = exact;
@@ -540,7 +198,7 @@ struct catalog {
 #define CATALOG_FORMAT_VERSION 1
 
 static const char *const io_kind_names[] = { /* ORDER IOKIND */
-    "none", "file", "net", "poll", "sleep", "wait", "db", "http", "tls", "dns", "process", "terminal", NULL};
+    "none", "file", "net", "poll", "sleep", "wait", "db", "http", "tls", "dns", "process", "terminal", "console", NULL};
 static const char *const gil_effect_names[] = { /* ORDER GILEFFECT */
     "none", "release", "acquire", "ensure", "ensure-release", NULL};
 static const char *const api_cost_names[] = {"cpu", "call", "io", NULL}; /* ORDER APICOST */
@@ -648,7 +306,7 @@ static enum ca_status verror(struct ca_rules_error *err, enum ca_status st, cons
     ca_buf_vprintf(&b, fmt, ap);
     err->message = ca_buf_take(&b);
     err->file = ca_strdup(path);
-    if (text) line_col(text, len, off, &err->line, &err->col);
+    if (text) ca_json_line_col(text, len, off, &err->line, &err->col);
     if (!err->message || !err->file) {
         ca_rules_error_fini(err);
         return CA_ERR_NOMEM;
@@ -696,7 +354,7 @@ static const char *join_names(char *buf, size_t cap, const char *const *names, c
     return buf;
 }
 
-static enum ca_status unknown_key(const struct src *f, const struct jnode *m, const struct field *fields)
+static enum ca_status unknown_key(const struct src *f, const struct ca_json *m, const struct field *fields)
 {
     const char *names[16];
     char buf[256];
@@ -707,22 +365,9 @@ static enum ca_status unknown_key(const struct src *f, const struct jnode *m, co
                    join_names(buf, sizeof buf, names, NULL));
 }
 
-static const char *type_name(enum jtype t)
+static enum ca_status wrong_type(const struct src *f, const struct ca_json *v, const char *key, const char *want)
 {
-    switch (t) {
-    case J_NULL: return "null";
-    case J_BOOL: return "a boolean";
-    case J_NUM: return "a number";
-    case J_STR: return "a string";
-    case J_ARR: return "an array";
-    case J_OBJ: return "an object";
-    }
-    return "a value";
-}
-
-static enum ca_status wrong_type(const struct src *f, const struct jnode *v, const char *key, const char *want)
-{
-    return fail_at(f, CA_ERR_CONFIG, v->off, "expected %s for \"%s\", not %s", want, key, type_name(v->type));
+    return fail_at(f, CA_ERR_CONFIG, v->off, "expected %s for \"%s\", not %s", want, key, ca_json_type_name(v->type));
 }
 
 /* ======================================================================================
@@ -749,14 +394,8 @@ static int find_enum(const char *const *names, const char *s)
     return -1;
 }
 
-/* An integral number of sane size (the range test keeps the cast defined). */
-static bool is_int(const struct jnode *v)
-{
-    return v->type == J_NUM && v->num > -1e15 && v->num < 1e15 && v->num == (double)(long long)v->num;
-}
-
 /* Check one member of an entry against its field and store it in *e. */
-static enum ca_status set_field(const struct src *f, const struct field *fd, const struct jnode *v, struct entry *e)
+static enum ca_status set_field(const struct src *f, const struct field *fd, const struct ca_json *v, struct entry *e)
 {
     char buf[256];
     const char *s = NULL;
@@ -765,25 +404,25 @@ static enum ca_status set_field(const struct src *f, const struct field *fd, con
 
     switch (fd->type) {
     case V_STR:
-        if (v->type != J_STR) return wrong_type(f, v, fd->key, "a string");
+        if (v->type != CA_JSON_STR) return wrong_type(f, v, fd->key, "a string");
         s = v->str;
         break;
     case V_STR_OR_NULL:
-        if (v->type != J_STR && v->type != J_NULL) return wrong_type(f, v, fd->key, "a string or null");
-        s = v->type == J_STR ? v->str : NULL;
+        if (v->type != CA_JSON_STR && v->type != CA_JSON_NULL) return wrong_type(f, v, fd->key, "a string or null");
+        s = v->type == CA_JSON_STR ? v->str : NULL;
         break;
     case V_BOOL:
-        if (v->type != J_BOOL) return wrong_type(f, v, fd->key, "a boolean");
+        if (v->type != CA_JSON_BOOL) return wrong_type(f, v, fd->key, "a boolean");
         bval = v->b;
         break;
     case V_INT:
-        if (v->type != J_NUM) return wrong_type(f, v, fd->key, "an integer");
-        if (!is_int(v) || v->num < fd->lo || v->num > fd->hi)
+        if (v->type != CA_JSON_NUM) return wrong_type(f, v, fd->key, "an integer");
+        if (!ca_json_is_int(v) || v->num < fd->lo || v->num > fd->hi)
             return fail_at(f, CA_ERR_CONFIG, v->off, "\"%s\" must be an integer from %d to %d", fd->key, fd->lo, fd->hi);
         ival = (int)v->num;
         break;
     case V_ENUM:
-        if (v->type != J_STR) return wrong_type(f, v, fd->key, "a string");
+        if (v->type != CA_JSON_STR) return wrong_type(f, v, fd->key, "a string");
         if ((ival = find_enum(fd->names, v->str)) < 0)
             return fail_at(f, CA_ERR_CONFIG, v->off, "invalid value \"%s\" for \"%s\" (expected one of: %s)", v->str,
                            fd->key, join_names(buf, sizeof buf, fd->names, NULL));
@@ -826,7 +465,7 @@ static enum ca_status set_field(const struct src *f, const struct field *fd, con
 }
 
 /* One element of a section array into *e. */
-static enum ca_status read_entry(const struct src *f, const struct section *sec, const struct jnode *obj, struct entry *e)
+static enum ca_status read_entry(const struct src *f, const struct section *sec, const struct ca_json *obj, struct entry *e)
 {
     unsigned seen = 0;
     bool has_role_field = false, role_given = false;
@@ -835,9 +474,9 @@ static enum ca_status read_entry(const struct src *f, const struct section *sec,
     memset(e, 0, sizeof *e);
     e->spawn_arg = -1;
     e->api = true;
-    if (obj->type != J_OBJ)
-        return fail_at(f, CA_ERR_CONFIG, obj->off, "expected an object in \"%s\", not %s", sec->key, type_name(obj->type));
-    for (const struct jnode *m = obj->child; m; m = m->next) {
+    if (obj->type != CA_JSON_OBJ)
+        return fail_at(f, CA_ERR_CONFIG, obj->off, "expected an object in \"%s\", not %s", sec->key, ca_json_type_name(obj->type));
+    for (const struct ca_json *m = obj->child; m; m = m->next) {
         unsigned k = 0;
         while (sec->fields[k].key && strcmp(sec->fields[k].key, m->key) != 0) k++;
         if (!sec->fields[k].key) return unknown_key(f, m, sec->fields);
@@ -886,12 +525,12 @@ static int cmp_name_off(const void *a, const void *b)
  * an entry function and a Python API name).  Sorts v[0..n) by name. */
 static enum ca_status check_duplicates(const struct src *f, const struct catalog *cat, struct entry *v, size_t n)
 {
-    qsort(v, n, sizeof *v, cmp_name_off);
+    if (n > 1) qsort(v, n, sizeof *v, cmp_name_off);
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n && strcmp(v[i].name, v[j].name) == 0; j++) {
             uint32_t line, col;
             const char *a = cat->sections[v[i].section].key, *b = cat->sections[v[j].section].key;
-            line_col(f->text, f->len, v[i].off, &line, &col);
+            ca_json_line_col(f->text, f->len, v[i].off, &line, &col);
             if (v[i].section == v[j].section)
                 return fail_at(f, CA_ERR_CONFIG, v[j].off, "duplicate name \"%s\" in \"%s\" (first at line %u)",
                                v[j].name, b, line);
@@ -904,11 +543,11 @@ static enum ca_status check_duplicates(const struct src *f, const struct catalog
 
 /* Check a catalog document and append its entries (not the documentation-only ones) to out.
  * `want` is the catalog this file must hold, or NULL for any (user files). */
-static enum ca_status read_catalog(const struct src *f, const struct jnode *root, const struct catalog *want,
+static enum ca_status read_catalog(const struct src *f, const struct ca_json *root, const struct catalog *want,
                                    struct recs *out)
 {
     const struct catalog *cat = NULL;
-    const struct jnode *catv = NULL;
+    const struct ca_json *catv = NULL;
     struct recs mine = {0};
     unsigned seen = 0; /* bit k: top_keys[k] for k < 3, then sections */
     enum ca_status st = CA_OK;
@@ -917,15 +556,15 @@ static enum ca_status read_catalog(const struct src *f, const struct jnode *root
     const char *sec_names[8];
     size_t nsec = 0;
 
-    if (root->type != J_OBJ)
-        return fail_at(f, CA_ERR_CONFIG, root->off, "expected an object at the top level, not %s", type_name(root->type));
+    if (root->type != CA_JSON_OBJ)
+        return fail_at(f, CA_ERR_CONFIG, root->off, "expected an object at the top level, not %s", ca_json_type_name(root->type));
     for (size_t i = 0; i < NCATALOGS; i++) names[i] = catalogs[i].name;
     names[NCATALOGS] = NULL;
-    for (const struct jnode *m = root->child; m; m = m->next)
+    for (const struct ca_json *m = root->child; m; m = m->next)
         if (strcmp(m->key, "catalog") == 0 && !catv) catv = m;
     if (!catv)
         return fail_at(f, CA_ERR_CONFIG, root->off, "missing \"catalog\" (one of: %s)", join_names(buf, sizeof buf, names, NULL));
-    if (catv->type != J_STR) return wrong_type(f, catv, "catalog", "a string");
+    if (catv->type != CA_JSON_STR) return wrong_type(f, catv, "catalog", "a string");
     for (size_t i = 0; i < NCATALOGS; i++)
         if (strcmp(catalogs[i].name, catv->str) == 0) cat = &catalogs[i];
     if (!cat)
@@ -937,7 +576,7 @@ static enum ca_status read_catalog(const struct src *f, const struct jnode *root
     for (; cat->sections[nsec].key; nsec++) sec_names[nsec] = cat->sections[nsec].key;
     sec_names[nsec] = NULL;
 
-    for (const struct jnode *m = root->child; m; m = m->next) {
+    for (const struct ca_json *m = root->child; m; m = m->next) {
         unsigned k = 0, s = 0;
         while (top_keys[k] && strcmp(top_keys[k], m->key) != 0) k++;
         if (!top_keys[k]) {
@@ -955,18 +594,18 @@ static enum ca_status read_catalog(const struct src *f, const struct jnode *root
         }
         seen |= 1u << k;
         if (k == 1) {
-            if (m->type != J_NUM || !is_int(m)) { st = wrong_type(f, m, "version", "an integer"); goto out; }
+            if (m->type != CA_JSON_NUM || !ca_json_is_int(m)) { st = wrong_type(f, m, "version", "an integer"); goto out; }
             if (m->num != CATALOG_FORMAT_VERSION) {
                 st = fail_at(f, CA_ERR_CONFIG, m->off, "unsupported version %lld (this concadvise reads version %d)",
                              (long long)m->num, CATALOG_FORMAT_VERSION);
                 goto out;
             }
         } else if (k == 2) {
-            if (m->type != J_STR) { st = wrong_type(f, m, "description", "a string"); goto out; }
+            if (m->type != CA_JSON_STR) { st = wrong_type(f, m, "description", "a string"); goto out; }
         } else if (k >= 3) {
             const struct section *sec = &cat->sections[s];
-            if (m->type != J_ARR) { st = wrong_type(f, m, sec->key, "an array"); goto out; }
-            for (const struct jnode *el = m->child; el; el = el->next) {
+            if (m->type != CA_JSON_ARR) { st = wrong_type(f, m, sec->key, "an array"); goto out; }
+            for (const struct ca_json *el = m->child; el; el = el->next) {
                 struct entry e;
                 if ((st = read_entry(f, sec, el, &e)) != CA_OK) goto out;
                 e.section = s;
@@ -1006,16 +645,11 @@ static enum ca_status read_text(struct src *f, bool required)
 }
 
 /* Parse the JSON of f into a tree in `arena`. */
-static enum ca_status parse_src(const struct src *f, struct ca_arena *arena, struct jnode **root)
+static enum ca_status parse_src(const struct src *f, struct ca_arena *arena, struct ca_json **root)
 {
-    struct jreader p;
-    enum ca_status st;
-    memset(&p, 0, sizeof p);
-    p.s = f->text;
-    p.n = f->len;
-    p.arena = arena;
-    st = json_parse(&p, root);
-    if (st == CA_ERR_PARSE) return fail_at(f, CA_ERR_PARSE, p.err_off, "%s", p.err);
+    struct ca_json_error jerr;
+    enum ca_status st = ca_json_parse(f->text, f->len, arena, root, &jerr);
+    if (st == CA_ERR_PARSE) return fail_at(f, CA_ERR_PARSE, jerr.off, "%s", jerr.message);
     return st;
 }
 
@@ -1024,7 +658,7 @@ static enum ca_status load_catalog_file(struct ca_rules *r, const char *path, co
 {
     struct src f = {r, path, NULL, 0, err};
     struct ca_arena arena;
-    struct jnode *root = NULL;
+    struct ca_json *root = NULL;
     enum ca_status st;
 
     ca_arena_init(&arena);
@@ -1045,7 +679,9 @@ static const char *const meta_keys[] = {"id", "name", "severity", "title", "summ
                                         "help", "doc", "samples", NULL};
 enum { M_ID, M_NAME, M_SEVERITY, M_TITLE, M_SUMMARY, M_DESCRIPTION, M_HELP, M_DOC, M_SAMPLES, M_COUNT };
 static const char *const severity_names[] = {"error", "warning", "note", NULL};
-static const char *const family_prefixes[] = {"gil-", "io-", "mt-", "ft-", "advise-", NULL};
+/* "concadvise-" is the tool's own family: findings about concadvise's input rather than the
+ * code (suppression comments). */
+static const char *const family_prefixes[] = {"gil-", "io-", "mt-", "ft-", "advise-", "concadvise-", NULL};
 static const char *const sample_keys[] = {"positive", "negative", NULL};
 
 /* Stable kebab-case with a family prefix: gil-blocking-io-held. */
@@ -1071,17 +707,17 @@ static bool valid_pascal(const char *s)
 }
 
 /* A list of sample paths: an array of "samples/..." strings. */
-static enum ca_status read_sample_list(const struct src *f, const struct jnode *v, const char *key,
+static enum ca_status read_sample_list(const struct src *f, const struct ca_json *v, const char *key,
                                        const char *const **out, uint32_t *nout)
 {
     uint32_t n = 0, i = 0;
     const char **list;
-    if (v->type != J_ARR) return wrong_type(f, v, key, "an array");
-    for (const struct jnode *e = v->child; e; e = e->next) n++;
+    if (v->type != CA_JSON_ARR) return wrong_type(f, v, key, "an array");
+    for (const struct ca_json *e = v->child; e; e = e->next) n++;
     if (!(list = ca_arena_alloc(&f->r->arena, (n ? n : 1) * sizeof *list))) return CA_ERR_NOMEM;
-    for (const struct jnode *e = v->child; e; e = e->next) {
-        if (e->type != J_STR)
-            return fail_at(f, CA_ERR_CONFIG, e->off, "expected a string in \"%s\", not %s", key, type_name(e->type));
+    for (const struct ca_json *e = v->child; e; e = e->next) {
+        if (e->type != CA_JSON_STR)
+            return fail_at(f, CA_ERR_CONFIG, e->off, "expected a string in \"%s\", not %s", key, ca_json_type_name(e->type));
         if (strncmp(e->str, "samples/", 8) != 0 || !e->str[8] || strstr(e->str, ".."))
             return fail_at(f, CA_ERR_CONFIG, e->off, "sample path \"%s\" must lie under samples/", e->str);
         if (!(list[i++] = ca_arena_strdup(&f->r->arena, e->str))) return CA_ERR_NOMEM;
@@ -1091,13 +727,13 @@ static enum ca_status read_sample_list(const struct src *f, const struct jnode *
     return CA_OK;
 }
 
-static enum ca_status read_samples(const struct src *f, const struct jnode *v, struct ca_rule_meta *m)
+static enum ca_status read_samples(const struct src *f, const struct ca_json *v, struct ca_rule_meta *m)
 {
-    const struct jnode *got[2] = {NULL, NULL};
+    const struct ca_json *got[2] = {NULL, NULL};
     enum ca_status st;
     char buf[64];
-    if (v->type != J_OBJ) return wrong_type(f, v, "samples", "an object");
-    for (const struct jnode *e = v->child; e; e = e->next) {
+    if (v->type != CA_JSON_OBJ) return wrong_type(f, v, "samples", "an object");
+    for (const struct ca_json *e = v->child; e; e = e->next) {
         int k = find_enum(sample_keys, e->key);
         if (k < 0)
             return fail_at(f, CA_ERR_CONFIG, e->key_off, "unknown key \"%s\" (expected one of: %s)", e->key,
@@ -1112,18 +748,18 @@ static enum ca_status read_samples(const struct src *f, const struct jnode *v, s
 }
 
 /* Check one rule document; `file_id` is the file name without ".json". */
-static enum ca_status read_meta(const struct src *f, const struct jnode *root, const char *file_id, struct ca_rule_meta *m)
+static enum ca_status read_meta(const struct src *f, const struct ca_json *root, const char *file_id, struct ca_rule_meta *m)
 {
-    const struct jnode *got[M_COUNT] = {NULL};
+    const struct ca_json *got[M_COUNT] = {NULL};
     const char **str[M_COUNT] = {&m->id, &m->name, &m->severity, &m->title, &m->summary, &m->description,
                                  &m->help, &m->doc, NULL};
     char buf[256];
     enum ca_status st;
 
     memset(m, 0, sizeof *m);
-    if (root->type != J_OBJ)
-        return fail_at(f, CA_ERR_CONFIG, root->off, "expected an object at the top level, not %s", type_name(root->type));
-    for (const struct jnode *e = root->child; e; e = e->next) {
+    if (root->type != CA_JSON_OBJ)
+        return fail_at(f, CA_ERR_CONFIG, root->off, "expected an object at the top level, not %s", ca_json_type_name(root->type));
+    for (const struct ca_json *e = root->child; e; e = e->next) {
         int k = find_enum(meta_keys, e->key);
         if (k < 0)
             return fail_at(f, CA_ERR_CONFIG, e->key_off, "unknown key \"%s\" (expected one of: %s)", e->key,
@@ -1134,7 +770,7 @@ static enum ca_status read_meta(const struct src *f, const struct jnode *root, c
             if ((st = read_samples(f, e, m)) != CA_OK) return st;
             continue;
         }
-        if (e->type != J_STR) return wrong_type(f, e, e->key, "a string");
+        if (e->type != CA_JSON_STR) return wrong_type(f, e, e->key, "a string");
         if (!e->str[0]) return fail_at(f, CA_ERR_CONFIG, e->off, "\"%s\" must not be empty", e->key);
         if (!(*str[k] = ca_arena_strdup(&f->r->arena, e->str))) return CA_ERR_NOMEM;
     }
@@ -1199,10 +835,10 @@ static enum ca_status load_checks(struct ca_rules *r, const char *dir, struct ca
     }
     closedir(d);
     if (st != CA_OK) goto out;
-    qsort(names, n, sizeof *names, cmp_str);
+    if (n > 1) qsort(names, n, sizeof *names, cmp_str);
     for (size_t i = 0; i < n; i++) {
         struct src f = {r, NULL, NULL, 0, err};
-        struct jnode *root;
+        struct ca_json *root;
         struct ca_rule_meta m;
         ca_free(path);
         if (!(path = path_join(cdir, names[i]))) { st = CA_ERR_NOMEM; goto out; }
@@ -1217,7 +853,7 @@ static enum ca_status load_checks(struct ca_rules *r, const char *dir, struct ca
         CA_PUSH(st, r->meta, r->nmeta, mcap, m);
         if (st != CA_OK) goto out;
     }
-    qsort(r->meta, r->nmeta, sizeof *r->meta, cmp_meta);
+    if (r->nmeta > 1) qsort(r->meta, r->nmeta, sizeof *r->meta, cmp_meta);
 out:
     for (size_t i = 0; i < n; i++) ca_free(names[i]);
     ca_free(names);

@@ -22,7 +22,10 @@ enum ca_io_kind {
     CA_IO_TLS,     /* OpenSSL SSL_read/SSL_write/SSL_connect */
     CA_IO_DNS,     /* getaddrinfo, gethostbyname */
     CA_IO_PROCESS, /* system, popen, fork+exec helpers */
-    CA_IO_TERMINAL /* reading a terminal (readline, getchar on stdin) */
+    CA_IO_TERMINAL,/* reading a terminal (readline, getchar on stdin) */
+    CA_IO_CONSOLE  /* printing to stdout/stderr (printf, puts, perror): diagnostics and logging.
+                      Counts for the loop that calls it directly, but does not make its callers
+                      I/O-bound and is not a GIL problem (it is how error paths report) */
 };
 
 /* What a GIL primitive does to the calling thread's GIL state.  ORDER GILEFFECT */

@@ -1,5 +1,8 @@
-/* cli.c: argv -> an immutable configuration -> the pipeline -> a report and an exit status.
- * The only code that prints to the terminal or exits.
+/* cli.c: argv -> an immutable set of options -> the pipeline -> a report and an exit status.
+ * The only code that prints to the terminal or exits.  Around the analysis it applies what the
+ * project configured: .concadvise.json (include/exclude, user catalogs, severities, fail-on,
+ * flags), inline suppressions, and a baseline; it reads the source texts that suppressions and
+ * the HTML report need, and the editor buffer of --stdin-filename.
  * Exit status: 0 nothing at or above --fail-on; 1 something is; 2 usage or configuration error;
  * 3 some inputs could not be analysed (takes precedence over 1). */
 #include <errno.h>
@@ -8,11 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "baseline.h"
+#include "config.h"
 #include "engine.h"
 #include "front.h"
 #include "report.h"
+#include "suppress.h"
 
 #ifndef CA_VERSION
 #define CA_VERSION "0.0.0"
@@ -40,17 +47,26 @@ static const struct opt_def opts[OPT_COUNT] = {
 #undef CA_OPT
 };
 
-struct config {
-    enum { FMT_TEXT, FMT_JSON } format;
+/* ORDER FORMAT */
+enum format { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_HTML };
+static const char *const format_names[] = {"text", "json", "sarif", "html", NULL};
+
+/* What the command line asked for; read-only once parsed. */
+struct cli {
+    enum format format;
     const char *output;
     bool all, quiet, list_rules, dump_facts;
     uint32_t top;
     unsigned jobs;
     const char *compdb, *python_include, *rules_dir, *explain;
     bool no_compdb;
-    int fail_on; /* severity index, or 3 = never */
-    int color;   /* -1 auto, 0 never, 1 always */
+    int fail_on;      /* severity index, CA_CONFIG_FAIL_NEVER, or CA_CONFIG_FAIL_UNSET */
+    int color;        /* -1 auto, 0 never, 1 always */
+    const char *config;
+    bool no_config;
+    const char *baseline, *write_baseline, *stdin_filename;
     const char **extra; size_t nextra;
+    const char **catalogs; size_t ncatalogs;
     const char **paths; size_t npaths;
 };
 
@@ -59,13 +75,23 @@ static void usage_hint(const char *msg)
     fprintf(stderr, "concadvise: %s\nTry 'concadvise --help' for more information.\n", msg);
 }
 
+/* "FILE:LINE:COL: error: MESSAGE", or "FILE: error: MESSAGE" when there is no position. */
+static void print_error(const char *file, uint32_t line, uint32_t col, const char *message)
+{
+    if (line) fprintf(stderr, "%s:%u:%u: error: %s\n", file, line, col, message ? message : "");
+    else fprintf(stderr, "%s: error: %s\n", file, message ? message : "");
+}
+
 static void print_help(void)
 {
     printf("Usage: concadvise [OPTION]... PATH...\n"
+           "       concadvise [OPTION]... --stdin-filename PATH < BUFFER\n"
            "Find the hot loops of C and CPython-extension sources, classify them as I/O- or CPU-bound,\n"
            "work out whether the GIL is held, and recommend threading, multiprocessing or releasing the GIL.\n\n"
            "PATHs are .c files or directories (searched recursively). Compile flags come from\n"
-           "compile_commands.json when one is found (or given with -p); otherwise they are synthesised.\n\n"
+           "compile_commands.json when one is found (or given with -p); otherwise they are synthesised.\n"
+           "Settings are read from the nearest .concadvise.json above the first PATH (or the current\n"
+           "directory); findings are silenced in the source with // concadvise: ignore[RULE-ID] reason\n\n"
            "Options:\n");
     for (int i = 0; i < OPT_COUNT; i++) {
         char left[64];
@@ -78,11 +104,14 @@ static void print_help(void)
         printf("  %-32s %s\n", left, opts[i].help);
     }
     printf("\nExit status:\n"
-           "  0  no diagnostic at or above --fail-on\n"
+           "  0  no diagnostic at or above --fail-on (or a baseline was written)\n"
            "  1  some diagnostic at or above --fail-on\n"
            "  2  usage or configuration error\n"
            "  3  some inputs could not be analysed (missing or not parsable)\n\n"
-           "Documentation: docs/ (JSON output: docs/json-output.md; rules: --list-rules, --explain ID)\n");
+           "Environment: NO_COLOR (no colour), CONCADVISE_RULES (rules directory),\n"
+           "CONCADVISE_PYTHON_INCLUDE (Python's include directory).\n\n"
+           "Documentation: man concadvise; docs/cli.md (options, configuration, suppressions, baselines),\n"
+           "docs/json-output.md, docs/ci.md, docs/editors.md; rules: --list-rules, --explain ID\n");
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -96,8 +125,14 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 1;
 }
 
+static void cli_fini(struct cli *c)
+{
+    free(c->extra);
+    free(c->catalogs);
+}
+
 /* Returns -1 to go on, or an exit status. */
-static int parse_args(int argc, char **argv, struct config *c)
+static int parse_args(int argc, char **argv, struct cli *c)
 {
     struct option lo[OPT_COUNT + 1];
     char shorts[2 * OPT_COUNT + 2];
@@ -116,10 +151,14 @@ static int parse_args(int argc, char **argv, struct config *c)
     }
     shorts[ns] = '\0';
     memset(c, 0, sizeof *c);
-    c->fail_on = CA_SEV_ERROR;
+    c->fail_on = CA_CONFIG_FAIL_UNSET;
     c->color = -1;
     c->extra = calloc((size_t)argc + 1, sizeof *c->extra);
-    if (!c->extra) return EXIT_USAGE;
+    c->catalogs = calloc((size_t)argc + 1, sizeof *c->catalogs);
+    if (!c->extra || !c->catalogs) {
+        fprintf(stderr, "concadvise: error: %s\n", ca_status_str(CA_ERR_NOMEM));
+        return EXIT_USAGE;
+    }
     opterr = 0;
     while ((ch = getopt_long(argc, argv, shorts, lo, &idx)) != -1) {
         int id = -1;
@@ -136,11 +175,18 @@ static int parse_args(int argc, char **argv, struct config *c)
             for (int i = 0; i < OPT_COUNT; i++)
                 if (opts[i].shortname == ch) id = i;
         switch (id) {
-        case OPT_FORMAT:
-            if (strcmp(optarg, "text") == 0) c->format = FMT_TEXT;
-            else if (strcmp(optarg, "json") == 0) c->format = FMT_JSON;
-            else { snprintf(msg, sizeof msg, "unknown format '%s' (text or json)", optarg); usage_hint(msg); return EXIT_USAGE; }
+        case OPT_FORMAT: {
+            int f = -1;
+            for (int i = 0; format_names[i]; i++)
+                if (strcmp(optarg, format_names[i]) == 0) f = i;
+            if (f < 0) {
+                snprintf(msg, sizeof msg, "unknown format '%s' (text, json, sarif or html)", optarg);
+                usage_hint(msg);
+                return EXIT_USAGE;
+            }
+            c->format = (enum format)f;
             break;
+        }
         case OPT_OUTPUT: c->output = optarg; break;
         case OPT_ALL: c->all = true; break;
         case OPT_TOP:
@@ -155,13 +201,22 @@ static int parse_args(int argc, char **argv, struct config *c)
         case OPT_NO_COMPDB: c->no_compdb = true; break;
         case OPT_PYINC: c->python_include = optarg; break;
         case OPT_EXTRA_ARG: c->extra[c->nextra++] = optarg; break;
+        case OPT_CONFIG: c->config = optarg; break;
+        case OPT_NO_CONFIG: c->no_config = true; break;
+        case OPT_CATALOG: c->catalogs[c->ncatalogs++] = optarg; break;
         case OPT_FAIL_ON: {
             enum ca_severity s;
-            if (strcmp(optarg, "never") == 0 || strcmp(optarg, "none") == 0) c->fail_on = 3;
+            if (strcmp(optarg, "never") == 0 || strcmp(optarg, "none") == 0) c->fail_on = CA_CONFIG_FAIL_NEVER;
             else if (ca_severity_parse(optarg, &s)) c->fail_on = (int)s;
             else { snprintf(msg, sizeof msg, "unknown severity '%s' (error, warning, note, never)", optarg); usage_hint(msg); return EXIT_USAGE; }
             break;
         }
+        case OPT_BASELINE: c->baseline = optarg; break;
+        case OPT_WRITE_BASELINE: c->write_baseline = optarg; break;
+        case OPT_STDIN_FILENAME:
+            if (!*optarg) { usage_hint("--stdin-filename needs a path"); return EXIT_USAGE; }
+            c->stdin_filename = optarg;
+            break;
         case OPT_RULES: c->rules_dir = optarg; break;
         case OPT_LIST_RULES: c->list_rules = true; break;
         case OPT_EXPLAIN: c->explain = optarg; break;
@@ -185,7 +240,7 @@ static int parse_args(int argc, char **argv, struct config *c)
     }
     c->paths = (const char **)argv + optind;
     c->npaths = (size_t)(argc - optind);
-    if (!c->npaths && !c->compdb && !c->list_rules && !c->explain) {
+    if (!c->npaths && !c->compdb && !c->list_rules && !c->explain && !c->stdin_filename) {
         usage_hint("no input: name files or directories, or a compile database with -p");
         return EXIT_USAGE;
     }
@@ -194,7 +249,7 @@ static int parse_args(int argc, char **argv, struct config *c)
 
 /* The rules directory: --rules, $CONCADVISE_RULES, next to the installed binary, the install
  * prefix, then the source tree the binary was built from. */
-static const char *find_rules(const struct config *c, char *buf, size_t n)
+static const char *find_rules(const struct cli *c, char *buf, size_t n)
 {
     const char *env = getenv("CONCADVISE_RULES");
     char exe[PATH_MAX];
@@ -221,7 +276,7 @@ static void list_rules(const struct ca_rules *r)
 {
     for (uint32_t i = 0; i < ca_rules_nmeta(r); i++) {
         const struct ca_rule_meta *m = ca_rules_meta(r, i);
-        printf("%-26s %-8s %s\n", m->id, m->severity, m->title);
+        printf("%-30s %-8s %s\n", m->id, m->severity, m->title);
     }
 }
 
@@ -237,10 +292,7 @@ static int explain(const struct ca_rules *r, const char *id)
     return EXIT_CLEAN;
 }
 
-struct progress {
-    bool on;
-};
-
+/* Progress on a terminal: "[done/total] file", rewritten in place, erased at the end. */
 static void on_progress(void *ctx, size_t done, size_t total, const char *file)
 {
     (void)ctx;
@@ -263,138 +315,524 @@ static int write_out(const char *path, const char *data, size_t len)
     return ok;
 }
 
-static int run(const struct config *c)
+/* ---- source texts: for suppressions and the HTML report.  Each file is read once. */
+
+struct sources {
+    struct ca_source *v;
+    char **owned; /* v[i].text when we read it, else NULL (the editor buffer is borrowed) */
+    size_t n, cap, cap2;
+};
+
+static void sources_fini(struct sources *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        ca_free(s->owned[i]);
+        ca_free((char *)s->v[i].file);
+    }
+    ca_free(s->v);
+    ca_free(s->owned);
+    memset(s, 0, sizeof *s);
+}
+
+static const struct ca_source *sources_find(const struct sources *s, const char *file)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i].file, file) == 0) return &s->v[i];
+    return NULL;
+}
+
+/* Add `file` with `text` (borrowed) or, when text is NULL, read from `path`.  A file that
+ * cannot be read is added with a NULL text (the HTML report says so; nothing to suppress). */
+static enum ca_status sources_add(struct sources *s, const char *file, const char *path, const char *text, size_t len)
+{
+    struct ca_source src = {NULL, text, len};
+    char *owned = NULL;
+    enum ca_status st;
+    if (!text && ca_file_read(path, &owned, &src.len) == CA_ERR_NOMEM) return CA_ERR_NOMEM;
+    if (!text) src.text = owned;
+    if (!(src.file = ca_strdup(file))) {
+        ca_free(owned);
+        return CA_ERR_NOMEM;
+    }
+    st = ca_grow((void **)&s->owned, &s->cap2, s->n + 1, sizeof *s->owned);
+    if (st == CA_OK) CA_PUSH(st, s->v, s->n, s->cap, src);
+    if (st != CA_OK) {
+        ca_free(owned);
+        ca_free((char *)src.file);
+        return st;
+    }
+    s->owned[s->n - 1] = owned;
+    return CA_OK;
+}
+
+/* ---- editor mode */
+
+static enum ca_status read_all_stdin(char **out, size_t *len)
+{
+    struct ca_buf b;
+    char chunk[65536];
+    size_t n;
+    ca_buf_init(&b);
+    ca_buf_putn(&b, "", 0);
+    while ((n = fread(chunk, 1, sizeof chunk, stdin)) > 0) ca_buf_putn(&b, chunk, n);
+    if (ferror(stdin)) {
+        ca_buf_fini(&b);
+        return CA_ERR_IO;
+    }
+    if (b.failed) {
+        ca_buf_fini(&b);
+        return CA_ERR_NOMEM;
+    }
+    *len = b.len;
+    *out = ca_buf_take(&b);
+    return *out ? CA_OK : CA_ERR_NOMEM;
+}
+
+static const char *skip_dot_slash(const char *p)
+{
+    while (p[0] == '.' && p[1] == '/') p += 2;
+    return p;
+}
+
+/* Is the input `in` the file the user named `path`?  The same real file, or for a file that
+ * does not exist (yet) the same spelling up to leading "./". */
+static bool is_same_file(const struct ca_input *in, const char *path)
+{
+    char a[PATH_MAX], b[PATH_MAX];
+    if (realpath(in->path, a) && realpath(path, b)) return strcmp(a, b) == 0;
+    return strcmp(skip_dot_slash(in->display), skip_dot_slash(path)) == 0;
+}
+
+/* The engine gives the buffer to the input whose display path is --stdin-filename, so make the
+ * input that is PATH (the same real file, however it was reached) show as PATH, as the user gave
+ * it; and when the file does not exist on disk (a new buffer), give it the flags a file of that
+ * directory would get: its directory and Python's include directory, then the extra arguments.
+ * *index is the input's index, or SIZE_MAX when it is not among them. */
+static enum ca_status adopt_stdin_input(struct ca_input_list *l, const char *path, const char *const *extra,
+                                        size_t nextra, size_t *index)
+{
+    struct ca_input *in = NULL;
+    *index = SIZE_MAX;
+    for (size_t i = 0; i < l->n && !in; i++)
+        if (is_same_file(&l->items[i], path)) {
+            in = &l->items[i];
+            *index = i;
+        }
+    if (!in) return CA_OK;
+    if (strcmp(in->display, path) != 0) {
+        char *d = ca_strdup(path);
+        if (!d) return CA_ERR_NOMEM;
+        ca_free(in->display);
+        in->display = d;
+    }
+    if (in->missing && in->nargs == 0) {
+        char cwd[PATH_MAX];
+        const char *slash = strrchr(path, '/');
+        size_t k = 0, n = 2 + nextra;
+        char **args = ca_calloc(n, sizeof *args);
+        if (!args) return CA_ERR_NOMEM;
+        if (!getcwd(cwd, sizeof cwd)) snprintf(cwd, sizeof cwd, ".");
+        {
+            struct ca_buf b;
+            ca_buf_init(&b);
+            if (path[0] == '/') ca_buf_printf(&b, "-I%.*s", slash == path ? 1 : (int)(slash - path), path);
+            else if (slash) ca_buf_printf(&b, "-I%s/%.*s", cwd, (int)(slash - path), path);
+            else ca_buf_printf(&b, "-I%s", cwd);
+            args[k++] = ca_buf_take(&b);
+        }
+        if (l->python_include) {
+            struct ca_buf b;
+            ca_buf_init(&b);
+            ca_buf_printf(&b, "-I%s", l->python_include);
+            args[k++] = ca_buf_take(&b);
+        }
+        for (size_t i = 0; i < nextra; i++) args[k++] = ca_strdup(extra[i]);
+        for (size_t i = 0; i < k; i++)
+            if (!args[i]) {
+                for (size_t j = 0; j < k; j++) ca_free(args[j]);
+                ca_free(args);
+                return CA_ERR_NOMEM;
+            }
+        in->args = args;
+        in->nargs = k;
+    }
+    return CA_OK;
+}
+
+/* ---- the run */
+
+struct run {
+    const struct cli *c;
+    struct ca_rules *rules;
+    struct ca_config cfg;
+    bool have_cfg;
+    struct ca_baseline baseline;
+    struct ca_input_list inputs;    /* as collected */
+    struct ca_input_list selected;  /* a view: the inputs the configuration selects (borrowed) */
+    struct ca_tu_facts *tus;
+    struct ca_results res;
+    struct sources src;
+    struct ca_suppressions sup;
+    char *buffer; size_t buffer_len; /* --stdin-filename */
+    const char **extra; size_t nextra; /* config extra-args, then --extra-arg */
+    int fail_on;
+    uint32_t suppressed, baselined;
+};
+
+/* The project configuration: --config FILE, else the nearest .concadvise.json (unless
+ * --no-config).  Returns -1 to go on or an exit status. */
+static int load_config(struct run *rn)
+{
+    const struct cli *c = rn->c;
+    struct ca_config_error err;
+    char *found = NULL;
+    const char *path = c->config;
+    enum ca_status st;
+    int rc = -1;
+
+    memset(&err, 0, sizeof err);
+    if (!path && !c->no_config) {
+        const char *start = c->stdin_filename ? c->stdin_filename : c->npaths ? c->paths[0] : NULL;
+        if (ca_config_find(start, &found) != CA_OK) {
+            fprintf(stderr, "concadvise: error: %s\n", ca_status_str(CA_ERR_NOMEM));
+            return EXIT_USAGE;
+        }
+        path = found;
+    }
+    if (!path) return -1;
+    st = ca_config_load(path, &rn->cfg, &err);
+    if (st == CA_OK) st = ca_config_check_rules(&rn->cfg, rn->rules, &err);
+    if (st != CA_OK) {
+        print_error(err.file ? err.file : path, err.line, err.col, err.message ? err.message : ca_status_str(st));
+        rc = EXIT_USAGE;
+    } else {
+        rn->have_cfg = true;
+    }
+    ca_config_error_fini(&err);
+    ca_free(found);
+    return rc;
+}
+
+/* User catalogs: the config's, then --catalog's.  Returns -1 to go on or an exit status. */
+static int load_catalogs(struct run *rn)
+{
+    const struct cli *c = rn->c;
+    size_t n = rn->cfg.ncatalogs + c->ncatalogs;
+    for (size_t i = 0; i < n; i++) {
+        const char *path = i < rn->cfg.ncatalogs ? rn->cfg.catalogs[i] : c->catalogs[i - rn->cfg.ncatalogs];
+        struct ca_rules_error err;
+        enum ca_status st = ca_rules_load_extra(rn->rules, path, &err);
+        if (st != CA_OK) {
+            print_error(err.file ? err.file : path, err.line, err.col, err.message ? err.message : ca_status_str(st));
+            ca_rules_error_fini(&err);
+            return EXIT_USAGE;
+        }
+        ca_rules_error_fini(&err);
+    }
+    return -1;
+}
+
+/* Collect the inputs and keep those the configuration selects.  Returns -1 or an exit status. */
+static int collect(struct run *rn)
+{
+    const struct cli *c = rn->c;
+    const char *env = getenv("CONCADVISE_PYTHON_INCLUDE");
+    struct ca_inputs_options io;
+    struct ca_inputs_error ierr;
+    const char **paths = NULL;
+    size_t npaths = c->npaths;
+    enum ca_status st;
+    int rc = -1;
+
+    memset(&io, 0, sizeof io);
+    memset(&ierr, 0, sizeof ierr);
+    if (c->stdin_filename) { /* the buffer's file is always an input */
+        if (!(paths = ca_calloc(npaths + 1, sizeof *paths))) goto nomem;
+        memcpy(paths, c->paths, npaths * sizeof *paths);
+        paths[npaths++] = c->stdin_filename;
+    }
+    io.paths = paths ? paths : c->paths;
+    io.npaths = npaths;
+    io.compdb_dir = c->compdb;
+    io.no_discovery = c->no_compdb;
+    io.python_include = c->python_include;
+    if (!io.python_include && !(env && *env) && rn->cfg.python_include) io.python_include = rn->cfg.python_include;
+    io.extra_args = rn->extra;
+    io.nextra = rn->nextra;
+    st = ca_inputs_collect(&io, &rn->inputs, &ierr);
+    ca_free(paths);
+    if (st != CA_OK) {
+        if (ierr.file && ierr.line) print_error(ierr.file, ierr.line, ierr.col, ierr.message);
+        else fprintf(stderr, "concadvise: error: %s\n", ierr.message ? ierr.message : ca_status_str(st));
+        ca_inputs_error_fini(&ierr);
+        return st == CA_ERR_NOMEM ? EXIT_INPUTS : EXIT_USAGE;
+    }
+    ca_inputs_error_fini(&ierr);
+    if (!rn->inputs.n) {
+        fprintf(stderr, "concadvise: no .c files found in the given paths\n");
+        return EXIT_INPUTS;
+    }
+    if (c->stdin_filename) {
+        size_t idx;
+        if (adopt_stdin_input(&rn->inputs, c->stdin_filename, rn->extra, rn->nextra, &idx) != CA_OK) goto nomem;
+    }
+    /* the selection is a shallow view: the items stay owned by rn->inputs */
+    rn->selected = rn->inputs;
+    rn->selected.items = ca_calloc(rn->inputs.n, sizeof *rn->selected.items);
+    rn->selected.n = rn->selected.cap = 0;
+    if (!rn->selected.items) goto nomem;
+    for (size_t i = 0; i < rn->inputs.n; i++)
+        if (!rn->have_cfg || ca_config_selects(&rn->cfg, rn->inputs.items[i].display))
+            rn->selected.items[rn->selected.n++] = rn->inputs.items[i];
+    if (!rn->selected.n && !c->quiet && !c->stdin_filename)
+        fprintf(stderr, "concadvise: note: every input is excluded by %s\n", rn->cfg.path);
+    return rc;
+nomem:
+    fprintf(stderr, "concadvise: error: %s\n", ca_status_str(CA_ERR_NOMEM));
+    return EXIT_INPUTS;
+}
+
+/* Suppressions, severities, fingerprints and the baseline, in that order:
+ * 1. "off" rules go first, so that they are neither reported nor counted as suppressed;
+ * 2. suppression comments of the analysed files (and of headers that findings point into)
+ *    silence what they cover; a suppression of a rule that is off is not reported as unused;
+ * 3. unused and invalid suppressions become findings, which the severities apply to as well;
+ * 4. sort and fingerprint the final set; write the baseline; leave out what the baseline has. */
+static enum ca_status postprocess(struct run *rn)
+{
+    const struct cli *c = rn->c;
+    struct ca_results *r = &rn->res;
+    enum ca_status st = CA_OK;
+
+    if (rn->have_cfg) ca_config_apply_severity(&rn->cfg, r, NULL);
+    for (uint32_t i = 0; i < r->ninputs && st == CA_OK; i++) {
+        const struct ca_input_result *in = &r->inputs[i];
+        const struct ca_source *s;
+        if (in->state != CA_INPUT_OK || !(s = sources_find(&rn->src, in->file))) continue;
+        st = ca_suppress_scan(&rn->sup, s->file, s->text, s->len, true);
+    }
+    for (uint32_t i = 0; i < r->ndiags && st == CA_OK; i++) {
+        const char *f = r->diags[i].file;
+        if (!f || sources_find(&rn->src, f)) continue;
+        st = sources_add(&rn->src, f, f, NULL, 0);
+        if (st == CA_OK) {
+            const struct ca_source *s = &rn->src.v[rn->src.n - 1];
+            st = ca_suppress_scan(&rn->sup, s->file, s->text, s->len, false);
+        }
+    }
+    if (st != CA_OK) return st;
+    ca_suppress_apply(&rn->sup, r, &rn->suppressed);
+    if (rn->have_cfg)
+        for (size_t j = 0; j < rn->sup.n; j++)
+            for (uint32_t k = 0; k < rn->sup.v[j].nrules; k++) {
+                int sev;
+                if (ca_config_rule_severity(&rn->cfg, rn->sup.v[j].rules[k], &sev) && sev == CA_CONFIG_SEV_OFF)
+                    rn->sup.v[j].used[k] += !rn->sup.v[j].used[k];
+            }
+    if ((st = ca_suppress_report(&rn->sup, rn->rules, r)) != CA_OK) return st;
+    if (rn->have_cfg) ca_config_apply_severity(&rn->cfg, r, NULL);
+    ca_results_sort(r);
+    if ((st = ca_results_fingerprint(r)) != CA_OK) return st;
+    if (c->write_baseline) {
+        struct ca_buf b;
+        ca_buf_init(&b);
+        st = ca_baseline_write(r, CA_VERSION, &b);
+        if (st == CA_OK && !write_out(c->write_baseline, b.data, b.len)) st = CA_ERR_IO;
+        ca_buf_fini(&b);
+        if (st != CA_OK) return st;
+    }
+    if (c->baseline) ca_baseline_apply(&rn->baseline, r, &rn->baselined);
+    return CA_OK;
+}
+
+static enum ca_status render(struct run *rn, struct ca_buf *out)
+{
+    const struct cli *c = rn->c;
+    struct ca_report_meta meta;
+    char *cv = NULL;
+    enum ca_status st;
+
+    memset(&meta, 0, sizeof meta);
+    meta.tool_version = CA_VERSION;
+    meta.suppressed = rn->suppressed;
+    meta.baselined = rn->baselined;
+    if (c->format != FMT_TEXT) {
+        cv = ca_front_clang_version();
+        meta.clang_version = cv ? cv : "";
+    }
+    switch (c->format) {
+    case FMT_JSON: st = ca_report_json(&rn->res, &meta, out); break;
+    case FMT_SARIF: st = ca_report_sarif(&rn->res, rn->rules, &meta, out); break;
+    case FMT_HTML: st = ca_report_html(&rn->res, rn->rules, &meta, rn->src.v, rn->src.n, out); break;
+    case FMT_TEXT:
+    default: {
+        struct ca_text_options to;
+        const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+        memset(&to, 0, sizeof to);
+        to.all_loops = c->all;
+        to.top = c->top;
+        to.suppressed = rn->suppressed;
+        to.baselined = rn->baselined;
+        to.color = c->color == 1 || (c->color == -1 && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0) &&
+                                     !c->output && isatty(1));
+        st = ca_report_text(&rn->res, &to, out);
+    }
+    }
+    ca_free(cv);
+    return st;
+}
+
+/* One line on a terminal's stderr when the report went to a file. */
+static void print_summary(const struct run *rn)
+{
+    struct ca_results_summary s;
+    ca_results_summarize(&rn->res, &s);
+    fprintf(stderr, "concadvise: %s: %u file%s, %u loop%s (%u hot), %u error%s, %u warning%s, %u note%s", rn->c->output,
+            s.files, s.files == 1 ? "" : "s", s.loops, s.loops == 1 ? "" : "s", s.hot_loops, s.by_severity[CA_SEV_ERROR],
+            s.by_severity[CA_SEV_ERROR] == 1 ? "" : "s", s.by_severity[CA_SEV_WARNING],
+            s.by_severity[CA_SEV_WARNING] == 1 ? "" : "s", s.by_severity[CA_SEV_NOTE],
+            s.by_severity[CA_SEV_NOTE] == 1 ? "" : "s");
+    if (rn->suppressed) fprintf(stderr, ", %u suppressed", rn->suppressed);
+    if (rn->baselined) fprintf(stderr, ", %u in the baseline", rn->baselined);
+    fputc('\n', stderr);
+}
+
+static int run(const struct cli *c)
 {
     char rbuf[PATH_MAX + 64];
     const char *rdir = find_rules(c, rbuf, sizeof rbuf);
-    struct ca_rules *rules = NULL;
+    struct run rn;
     struct ca_rules_error rerr;
-    struct ca_inputs_options io;
-    struct ca_input_list inputs;
-    struct ca_inputs_error ierr;
     struct ca_engine_options eo;
-    struct ca_tu_facts *tus = NULL;
-    struct ca_results res;
     struct ca_buf out;
     enum ca_status st;
     int rc = EXIT_CLEAN;
 
+    memset(&rn, 0, sizeof rn);
+    rn.c = c;
+    ca_config_init(&rn.cfg);
+    ca_baseline_init(&rn.baseline);
+    ca_results_init(&rn.res);
+    ca_suppressions_init(&rn.sup);
     memset(&rerr, 0, sizeof rerr);
-    memset(&inputs, 0, sizeof inputs);
-    memset(&ierr, 0, sizeof ierr);
-    ca_results_init(&res);
     ca_buf_init(&out);
-    st = ca_rules_load(rdir, &rules, &rerr);
+
+    st = ca_rules_load(rdir, &rn.rules, &rerr);
     if (st != CA_OK) {
-        if (rerr.line)
-            fprintf(stderr, "%s:%u:%u: error: %s\n", rerr.file ? rerr.file : rdir, rerr.line, rerr.col,
-                    rerr.message ? rerr.message : ca_status_str(st));
-        else
-            fprintf(stderr, "%s: error: %s\n", rerr.file ? rerr.file : rdir, rerr.message ? rerr.message : ca_status_str(st));
+        print_error(rerr.file ? rerr.file : rdir, rerr.line, rerr.col, rerr.message ? rerr.message : ca_status_str(st));
         rc = EXIT_USAGE;
         goto out;
     }
-    if (c->list_rules) { list_rules(rules); goto out; }
-    if (c->explain) { rc = explain(rules, c->explain); goto out; }
+    if (c->list_rules) { list_rules(rn.rules); goto out; }
+    if (c->explain) { rc = explain(rn.rules, c->explain); goto out; }
 
-    memset(&io, 0, sizeof io);
-    io.paths = c->paths;
-    io.npaths = c->npaths;
-    io.compdb_dir = c->compdb;
-    io.no_discovery = c->no_compdb;
-    io.python_include = c->python_include;
-    io.extra_args = c->extra;
-    io.nextra = c->nextra;
-    st = ca_inputs_collect(&io, &inputs, &ierr);
-    if (st != CA_OK) {
-        if (ierr.file && ierr.line)
-            fprintf(stderr, "%s:%u:%u: error: %s\n", ierr.file, ierr.line, ierr.col, ierr.message ? ierr.message : "");
-        else
-            fprintf(stderr, "concadvise: error: %s\n", ierr.message ? ierr.message : ca_status_str(st));
-        rc = st == CA_ERR_NOMEM ? EXIT_INPUTS : EXIT_USAGE;
-        goto out;
+    if ((rc = load_config(&rn)) >= 0 || (rc = load_catalogs(&rn)) >= 0) goto out;
+    rc = EXIT_CLEAN;
+    if (c->baseline) {
+        struct ca_baseline_error berr;
+        st = ca_baseline_load(c->baseline, &rn.baseline, &berr);
+        if (st != CA_OK) {
+            print_error(berr.file ? berr.file : c->baseline, berr.line, berr.col,
+                        berr.message ? berr.message : ca_status_str(st));
+            ca_baseline_error_fini(&berr);
+            rc = EXIT_USAGE;
+            goto out;
+        }
+        ca_baseline_error_fini(&berr);
     }
-    if (!inputs.n) {
-        fprintf(stderr, "concadvise: no .c files found in the given paths\n");
+    rn.fail_on = c->fail_on != CA_CONFIG_FAIL_UNSET ? c->fail_on
+                 : rn.cfg.fail_on != CA_CONFIG_FAIL_UNSET ? rn.cfg.fail_on : CA_SEV_ERROR;
+    if (!(rn.extra = ca_calloc(rn.cfg.nextra + c->nextra + 1, sizeof *rn.extra))) {
         rc = EXIT_INPUTS;
         goto out;
     }
+    for (size_t i = 0; i < rn.cfg.nextra; i++) rn.extra[rn.nextra++] = rn.cfg.extra_args[i];
+    for (size_t i = 0; i < c->nextra; i++) rn.extra[rn.nextra++] = c->extra[i];
+    if (c->stdin_filename && read_all_stdin(&rn.buffer, &rn.buffer_len) != CA_OK) {
+        fprintf(stderr, "concadvise: error: cannot read standard input: %s\n", strerror(errno));
+        rc = EXIT_INPUTS;
+        goto out;
+    }
+    if ((rc = collect(&rn)) >= 0) goto out;
+    rc = EXIT_CLEAN;
+
     memset(&eo, 0, sizeof eo);
     eo.jobs = c->jobs;
-    if (!c->quiet && !c->dump_facts && isatty(2) && inputs.n > 1) eo.progress = on_progress;
-    st = ca_engine_parse(&inputs, &eo, &tus);
+    if (!c->quiet && !c->dump_facts && !c->stdin_filename && isatty(2) && rn.selected.n > 1) eo.progress = on_progress;
+    if (c->stdin_filename) {
+        eo.unsaved_path = c->stdin_filename; /* adopt_stdin_input made the input display it */
+        eo.unsaved = rn.buffer;
+        eo.unsaved_len = rn.buffer_len;
+    }
+    st = ca_engine_parse(&rn.selected, &eo, &rn.tus);
     if (st != CA_OK) {
         fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
         rc = EXIT_INPUTS;
         goto out;
     }
     if (c->dump_facts) {
-        for (size_t i = 0; i < inputs.n; i++) ca_facts_dump(stdout, &tus[i]);
+        for (size_t i = 0; i < rn.selected.n; i++) ca_facts_dump(stdout, &rn.tus[i]);
         goto out;
     }
-    st = ca_engine_analyze(tus, (uint32_t)inputs.n, rules, &res);
-    if (st != CA_OK) {
-        fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
-        rc = EXIT_INPUTS;
-        goto out;
+    st = ca_engine_analyze(rn.tus, (uint32_t)rn.selected.n, rn.rules, &rn.res);
+    for (size_t i = 0; st == CA_OK && i < rn.selected.n; i++) {
+        const struct ca_input *in = &rn.selected.items[i];
+        bool buf = c->stdin_filename && strcmp(in->display, c->stdin_filename) == 0;
+        st = sources_add(&rn.src, in->display, in->path, buf ? rn.buffer : NULL, buf ? rn.buffer_len : 0);
     }
-    if (c->format == FMT_JSON) {
-        struct ca_report_meta meta;
-        char *cv = ca_front_clang_version();
-        memset(&meta, 0, sizeof meta);
-        meta.tool_version = CA_VERSION;
-        meta.clang_version = cv ? cv : "";
-        st = ca_report_json(&res, &meta, &out);
-        ca_free(cv);
-    } else {
-        struct ca_text_options to;
-        const char *nc = getenv("NO_COLOR");
-        memset(&to, 0, sizeof to);
-        to.all_loops = c->all;
-        to.top = c->top;
-        to.color = c->color == 1 || (c->color == -1 && !(nc && *nc) && !c->output && isatty(1));
-        st = ca_report_text(&res, &to, &out);
-    }
+    if (st == CA_OK) st = postprocess(&rn);
+    for (uint32_t i = 0; st == CA_OK && c->format == FMT_HTML && i < rn.res.nloops; i++) /* loops in headers */
+        if (!sources_find(&rn.src, rn.res.loops[i].file))
+            st = sources_add(&rn.src, rn.res.loops[i].file, rn.res.loops[i].file, NULL, 0);
+    if (st == CA_OK) st = render(&rn, &out);
     if (st != CA_OK || !write_out(c->output, out.data ? out.data : "", out.len)) {
-        if (st != CA_OK) fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
+        if (st != CA_OK && st != CA_ERR_IO) fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
         rc = EXIT_INPUTS;
         goto out;
     }
+    if (c->output && !c->quiet && isatty(2)) print_summary(&rn);
     {
         bool failed_inputs = false, findings = false;
-        for (uint32_t i = 0; i < res.ninputs; i++)
-            if (res.inputs[i].state != CA_INPUT_OK) failed_inputs = true;
-        for (uint32_t i = 0; i < res.ndiags; i++)
-            if (c->fail_on <= 2 && (int)res.diags[i].severity >= c->fail_on) findings = true;
-        if (failed_inputs && !inputs.python_include)
-            for (uint32_t i = 0; i < res.ninputs; i++)
-                for (uint32_t e = 0; e < res.inputs[i].nerrors; e++)
-                    if (strstr(res.inputs[i].errors[e].message, "Python.h")) {
+        for (uint32_t i = 0; i < rn.res.ninputs; i++)
+            if (rn.res.inputs[i].state != CA_INPUT_OK) failed_inputs = true;
+        for (uint32_t i = 0; i < rn.res.ndiags; i++)
+            if (rn.fail_on <= CA_SEV_ERROR && (int)rn.res.diags[i].severity >= rn.fail_on) findings = true;
+        if (c->write_baseline) findings = false; /* writing a baseline accepts the findings */
+        if (failed_inputs && !rn.inputs.python_include)
+            for (uint32_t i = 0; i < rn.res.ninputs; i++)
+                for (uint32_t e = 0; e < rn.res.inputs[i].nerrors; e++)
+                    if (strstr(rn.res.inputs[i].errors[e].message, "Python.h")) {
                         fprintf(stderr, "concadvise: hint: Python.h was not found: install python3-dev or pass "
                                         "--python-include DIR\n");
-                        i = res.ninputs;
+                        i = rn.res.ninputs;
                         break;
                     }
         rc = failed_inputs ? EXIT_INPUTS : findings ? EXIT_FINDINGS : EXIT_CLEAN;
     }
 out:
-    if (tus)
-        for (size_t i = 0; i < inputs.n; i++) ca_facts_fini(&tus[i]);
-    ca_free(tus);
+    if (rn.tus)
+        for (size_t i = 0; i < rn.selected.n; i++) ca_facts_fini(&rn.tus[i]);
+    ca_free(rn.tus);
     ca_buf_fini(&out);
-    ca_results_fini(&res);
-    ca_input_list_fini(&inputs);
-    ca_inputs_error_fini(&ierr);
+    sources_fini(&rn.src);
+    ca_suppressions_fini(&rn.sup);
+    ca_results_fini(&rn.res);
+    ca_free(rn.selected.items);
+    ca_input_list_fini(&rn.inputs);
+    ca_free(rn.extra);
+    ca_free(rn.buffer);
+    ca_baseline_fini(&rn.baseline);
+    ca_config_fini(&rn.cfg);
     ca_rules_error_fini(&rerr);
-    ca_rules_free(rules);
+    ca_rules_free(rn.rules);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
-    struct config c;
+    struct cli c;
     int rc = parse_args(argc, argv, &c);
     if (rc < 0) rc = run(&c);
-    free(c.extra);
+    cli_fini(&c);
     return rc;
 }

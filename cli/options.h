@@ -1,7 +1,8 @@
 /* options.h: the command-line options, once.  This table generates both the getopt_long table
- * and --help (cli.c); docs/cli.md and the man page describe the same options.
+ * and --help (cli.c); docs/cli.md and the man page docs/concadvise.1 describe the same options
+ * (tests/cli_test.sh checks that every long option here appears in both).
  * CA_OPT(id, short, long, has_arg, metavar, help)   ORDER OPTIONS */
-CA_OPT(FORMAT, 'f', "format", 1, "FMT", "output format: text (default) or json")
+CA_OPT(FORMAT, 'f', "format", 1, "FMT", "output format: text (default), json, sarif or html")
 CA_OPT(OUTPUT, 'o', "output", 1, "FILE", "write the report to FILE instead of standard output")
 CA_OPT(ALL, 'a', "all", 0, NULL, "text report: show every loop, not only hot ones")
 CA_OPT(TOP, 0, "top", 1, "N", "text report: show at most the N hottest loops")
@@ -10,7 +11,13 @@ CA_OPT(COMPDB, 'p', "compile-commands", 1, "DIR", "use DIR/compile_commands.json
 CA_OPT(NO_COMPDB, 0, "no-compile-commands", 0, NULL, "do not look for compile_commands.json")
 CA_OPT(PYINC, 0, "python-include", 1, "DIR", "Python's include directory (default: found automatically)")
 CA_OPT(EXTRA_ARG, 0, "extra-arg", 1, "ARG", "append ARG to every file's compiler arguments (repeatable)")
+CA_OPT(CONFIG, 'c', "config", 1, "FILE", "read the configuration from FILE (default: the nearest .concadvise.json)")
+CA_OPT(NO_CONFIG, 0, "no-config", 0, NULL, "do not look for .concadvise.json")
+CA_OPT(CATALOG, 0, "catalog", 1, "FILE", "load a user catalog (the rules/*.json format) after the built-in ones (repeatable)")
 CA_OPT(FAIL_ON, 0, "fail-on", 1, "SEV", "exit 1 when a diagnostic is at SEV or above: error (default), warning, note, never")
+CA_OPT(BASELINE, 0, "baseline", 1, "FILE", "leave out the findings recorded in the baseline FILE")
+CA_OPT(WRITE_BASELINE, 0, "write-baseline", 1, "FILE", "record the current findings in the baseline FILE")
+CA_OPT(STDIN_FILENAME, 0, "stdin-filename", 1, "PATH", "editor mode: analyse standard input as the text of PATH")
 CA_OPT(RULES, 0, "rules", 1, "DIR", "read the catalogs and rule metadata from DIR")
 CA_OPT(LIST_RULES, 0, "list-rules", 0, NULL, "list the diagnostic rules and exit")
 CA_OPT(EXPLAIN, 0, "explain", 1, "ID", "explain one rule and exit")

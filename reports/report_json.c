@@ -224,6 +224,7 @@ static void write_diag(struct jw *w, const struct ca_diagnostic *d)
     put_u32(w, "column", d->col);
     put_str_or_null(w, "function", d->function);
     put_str(w, "message", d->message);
+    put_str(w, "fingerprint", d->fingerprint);
     close_c(w, '}');
 }
 
@@ -242,7 +243,7 @@ static const char *gil_name(int v) { return ca_gil_str((enum ca_gil)v); }
 static const char *rec_name(int v) { return ca_rec_str((enum ca_rec)v); }
 static const char *sev_name(int v) { return ca_severity_str((enum ca_severity)v); }
 
-static void write_summary(struct jw *w, const struct ca_results *r)
+static void write_summary(struct jw *w, const struct ca_results *r, const struct ca_report_meta *m)
 {
     static const int class_order[] = {CA_CLASS_IO, CA_CLASS_CPU, CA_CLASS_MIXED, CA_CLASS_UNKNOWN};
     static const int gil_order[] = {CA_GIL_HELD, CA_GIL_RELEASED, CA_GIL_MIXED, CA_GIL_NONE,
@@ -263,6 +264,8 @@ static void write_summary(struct jw *w, const struct ca_results *r)
     write_counts(w, "by_gil", s.by_gil, gil_order, 5, gil_name);
     write_counts(w, "by_recommendation", s.by_rec, rec_order, 5, rec_name);
     write_counts(w, "diagnostics", s.by_severity, sev_order, 3, sev_name);
+    put_u32(w, "suppressed", m ? m->suppressed : 0);
+    put_u32(w, "baselined", m ? m->baselined : 0);
     close_c(w, '}');
 }
 
@@ -284,7 +287,7 @@ enum ca_status ca_report_json(const struct ca_results *r, const struct ca_report
     open_c(&w, "diagnostics", '[');
     for (i = 0; i < r->ndiags; i++) write_diag(&w, &r->diags[i]);
     close_c(&w, ']');
-    write_summary(&w, r);
+    write_summary(&w, r, m);
     close_c(&w, '}');
     ca_buf_putc(out, '\n');
     return out->failed ? CA_ERR_NOMEM : CA_OK;

@@ -128,7 +128,7 @@ static int cmp_index(const void *pa, const void *pb)
 }
 
 /* The summary: counts over every loop and input, whatever the listing showed. */
-static void write_summary(struct ca_buf *b, const struct ca_results *r)
+static void write_summary(struct ca_buf *b, const struct ca_results *r, const struct ca_text_options *o)
 {
     /* most actionable first; ORDER REC */
     static const enum ca_rec rec_order[] = {CA_REC_THREADING, CA_REC_MULTIPROCESSING,
@@ -160,6 +160,13 @@ static void write_summary(struct ca_buf *b, const struct ca_results *r)
         ca_buf_printf(b, "%s %" PRIu32 " %s%s", sep, n, ca_severity_str(sev_order[i]), n == 1 ? "" : "s");
         sep = ",";
     }
+    if (o->suppressed || o->baselined) {
+        ca_buf_printf(b, "%s(", *sep ? " " : " none ");
+        if (o->suppressed) ca_buf_printf(b, "%" PRIu32 " suppressed", o->suppressed);
+        if (o->baselined) ca_buf_printf(b, "%s%" PRIu32 " in the baseline", o->suppressed ? ", " : "", o->baselined);
+        ca_buf_puts(b, ")\n");
+        return;
+    }
     ca_buf_puts(b, *sep ? "\n" : " none\n");
 }
 
@@ -182,7 +189,7 @@ static void write_input_problems(struct ca_buf *b, const struct ca_input_result 
 enum ca_status ca_report_text(const struct ca_results *r, const struct ca_text_options *o,
                               struct ca_buf *out)
 {
-    static const struct ca_text_options defaults = {false, false, 0};
+    static const struct ca_text_options defaults = {.all_loops = false};
     enum ca_status st = CA_OK;
     struct pick *picks = NULL;
     uint32_t i, npicks = 0, nshown;
@@ -227,7 +234,7 @@ enum ca_status ca_report_text(const struct ca_results *r, const struct ca_text_o
     for (i = 0; i < r->ninputs; i++) write_input_problems(out, &r->inputs[i], o->color);
 
     if (out->len > start) ca_buf_putc(out, '\n');
-    write_summary(out, r);
+    write_summary(out, r, o);
 out:
     ca_free(picks);
     if (st == CA_OK && out->failed) st = CA_ERR_NOMEM;

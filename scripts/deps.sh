@@ -3,7 +3,13 @@
 # Idempotent: installs only what is missing.  Uses sudo when not root.
 set -euo pipefail
 pkgs=(cmake make gcc clang libclang-dev llvm-dev libcjson-dev libcmocka-dev python3 python3-dev
-      python3-jsonschema pkg-config)
+      python3-jsonschema pkg-config
+      chromium) # tests/html_browser_test.sh drives Debian's Chromium headless
+# Node.js and npm fetch the test helpers (playwright-core; the SARIF schema package) into
+# ~/.cache/concadvise-test.  A machine's own Node.js may come from elsewhere than Debian: only
+# when the command is missing is Debian's package installed.
+command -v node >/dev/null 2>&1 || pkgs+=(nodejs)
+command -v npm >/dev/null 2>&1 || pkgs+=(npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # cli_test.sh CONCADVISE: the command-line contract: help/version, misuse, exit codes, broken
-# configuration, unparsable and missing inputs, determinism across -j, golden output on samples.
+# configuration, unparsable and missing inputs, determinism across -j, golden output on samples,
+# .concadvise.json, suppressions, baselines, editor mode, formats, terminals, installation.
 # Prints one line per check and "N passed, M failed".
 set -u
 bin=${1:?usage: cli_test.sh CONCADVISE}
+case $bin in */*) bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin") ;; esac # tests change directory
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 tmp=$(mktemp -d)
@@ -21,7 +23,19 @@ run() { # run ARGS... -> $out $err $rc
 
 run --help
 check "help goes to stdout with exit 0" test "$rc" -eq 0 -a -n "$out" -a -z "$err"
-check "help lists every option" bash -c 'for o in format output all top jobs compile-commands python-include extra-arg fail-on rules list-rules explain dump-facts color quiet version; do grep -q -- "--$o" "$0" || exit 1; done' "$tmp/out"
+# Every option of cli/options.h, the one option table, is in --help, docs/cli.md and the man page.
+options=$(sed -n 's/^CA_OPT([A-Z_]*, [^,]*, "\([a-z-]*\)".*/\1/p' cli/options.h)
+check "options.h lists the options" test "$(echo "$options" | wc -l)" -ge 20
+check "help lists every option" bash -c 'for o in $1; do grep -q -- "--$o" "$0" || { echo "missing --$o"; exit 1; }; done' "$tmp/out" "$options"
+documented() { # documented FILE FORMAT SED: every option of options.h (edited by SED) is in FILE, spelt as FORMAT
+  local o spelt
+  for o in $options; do
+    spelt=$(printf "$2" "$(printf '%s' "$o" | sed "$3")")
+    grep -qF -- "$spelt" "$1" || { echo "  $1 lacks $spelt"; return 1; }
+  done
+}
+check "docs/cli.md documents every option" documented docs/cli.md '`--%s' 's/^//'
+check "the man page documents every option" documented docs/concadvise.1 '\\fB\\-\\-%s\\fR' 's/-/\\-/g' 
 run --version
 check "version goes to stdout with exit 0" bash -c '[ "$0" -eq 0 ] && grep -q "^concadvise [0-9]" "$1"' "$rc" "$tmp/out"
 run --no-such-option samples
@@ -100,6 +114,166 @@ NO_COLOR=1 "$bin" --color auto samples >"$tmp/nc.txt" 2>/dev/null
 check "no escape codes with NO_COLOR" bash -c '! grep -q $'"'"'\033'"'"' "$0"' "$tmp/nc.txt"
 "$bin" --color always samples >"$tmp/c.txt" 2>/dev/null
 check "escape codes with --color always" grep -q $'\033\[' "$tmp/c.txt"
+
+# ---- configuration file: discovery, errors with file:line:col, severities, include/exclude
+proj="$tmp/proj"
+mkdir -p "$proj/src/sub" "$proj/vendor" "$proj/tools"
+cp samples/io_held_recv.c "$proj/src/"
+cp samples/plain_unsafe_globals.c "$proj/vendor/"
+cp samples/cpu_held_noapi.c "$proj/src/sub/"
+cfgrun() { # cfgrun CONFIG-TEXT ARGS...: write $proj/.concadvise.json, run from $proj
+  printf '%s' "$1" >"$proj/.concadvise.json"; shift
+  (cd "$proj" && "$bin" "$@" >"$tmp/out" 2>"$tmp/err"); rc=$?
+}
+cfgrun $'{\n  "exclude": ["vendor"],\n  "bogus": 1\n}\n' src
+check "config: unknown key is exit 2 naming file:line:col and the key" bash -c '[ "$0" -eq 2 ] && grep -q "\.concadvise\.json:3:3: error: unknown key \"bogus\"" "$1"' "$rc" "$tmp/err"
+cfgrun $'{\n  "include": "src"\n}\n' src/sub
+check "config: found walking up from the first input; wrong type named at its value" bash -c '[ "$0" -eq 2 ] && grep -q "\.concadvise\.json:2:14: error: expected an array of strings for \"include\"" "$1"' "$rc" "$tmp/err"
+cfgrun $'{"severity": {\n  "gil-blocking-io-hold": "off"}}' src
+check "config: unknown rule id under severity is exit 2 at its key" bash -c '[ "$0" -eq 2 ] && grep -q "\.concadvise\.json:2:3: error: unknown rule \"gil-blocking-io-hold\"" "$1"' "$rc" "$tmp/err"
+cfgrun $'{"include": [\n' src
+check "config: malformed JSON is exit 2 with its position" bash -c '[ "$0" -eq 2 ] && grep -Eq "\.concadvise\.json:2:1: error: unexpected end of file" "$1"' "$rc" "$tmp/err"
+cfgrun '{"bogus": 1}' --no-config --format json src
+check "config: --no-config ignores it" test "$rc" -eq 0
+printf '{"severity": {"gil-blocking-io-held": "note"}}' >"$tmp/other.json"
+cfgrun '{"bogus": 1}' --config "$tmp/other.json" --format json src/io_held_recv.c
+check "config: --config FILE is used instead of discovery" bash -c '[ "$0" -eq 0 ] && grep -q "\"severity\": \"note\"" "$1"' "$rc" "$tmp/out"
+cfgrun '{"severity": {"gil-blocking-io-held": "error"}}' --color never src/io_held_recv.c
+check "config: severity override (warning -> error) fails the run" bash -c '[ "$0" -eq 1 ] && grep -q "io_held_recv.c:31:13: error: recv() blocks.*\[gil-blocking-io-held\]" "$1"' "$rc" "$tmp/out"
+cfgrun '{"severity": {"gil-blocking-io-held": "off", "gil-cpu-loop-holds-gil": "off"}}' --format json --fail-on note src
+check "config: severity off removes the findings" bash -c '[ "$0" -eq 0 ] && jq -e ".diagnostics == [] and .summary.suppressed == 0" "$1" >/dev/null' "$rc" "$tmp/out"
+cfgrun '{"fail-on": "warning"}' --format json src/io_held_recv.c
+check "config: fail-on from the file" test "$rc" -eq 1
+cfgrun '{"fail-on": "warning"}' --format json --fail-on error src/io_held_recv.c
+check "config: --fail-on on the command line wins" test "$rc" -eq 0
+cfgrun '{"exclude": ["vendor"]}' --format json .
+check "config: exclude leaves a directory out" bash -c 'jq -e "[.inputs[].file] == [\"./src/io_held_recv.c\", \"./src/sub/cpu_held_noapi.c\"]" "$0" >/dev/null' "$tmp/out"
+cfgrun '{"include": ["src/**"], "exclude": ["**/sub/*.c"]}' --format json . vendor
+check "config: include selects, exclude wins" bash -c 'jq -e "[.inputs[].file] == [\"./src/io_held_recv.c\"]" "$0" >/dev/null' "$tmp/out"
+(cd "$proj/src" && printf '{"exclude": ["src/sub"]}' >"$proj/.concadvise.json" && "$bin" --format json . >"$tmp/out" 2>/dev/null)
+check "config: patterns also match paths relative to the config's directory" bash -c 'jq -e "[.inputs[].file] == [\"./io_held_recv.c\"]" "$0" >/dev/null' "$tmp/out"
+printf '{"catalog": "io", "version": 1, "entries": [{"name": "projq_wait_job", "kind": "wait", "unbounded": true}]}' >"$proj/tools/blocking.json"
+cat >"$proj/src/queue.c" <<'EOC'
+#include <Python.h>
+int projq_wait_job(int q);
+static PyObject *projq_drain(PyObject *self, PyObject *arg)
+{
+    int q = 3, n = 0;
+    while (projq_wait_job(q) > 0)
+        n++;
+    return PyLong_FromLong(n);
+}
+static PyMethodDef projq_methods[] = {{"drain", projq_drain, METH_O, NULL}, {NULL, NULL, 0, NULL}};
+static struct PyModuleDef projq_module = {PyModuleDef_HEAD_INIT, "projq", NULL, -1, projq_methods};
+PyMODINIT_FUNC PyInit_projq(void) { return PyModule_Create(&projq_module); }
+EOC
+(cd "$proj/src" && printf '{"catalogs": ["tools/blocking.json"]}' >"$proj/.concadvise.json" && "$bin" --format json queue.c >"$tmp/out" 2>"$tmp/err")
+check "config: user catalogs load, relative to the config file" bash -c 'jq -e "[.diagnostics[] | select(.rule == \"gil-blocking-io-held\")] | length == 1" "$0" >/dev/null' "$tmp/out"
+printf '{"catalog": "io", "version": 1, "entries": [{"name": "x", "kind": "slow"}]}' >"$proj/tools/blocking.json"
+(cd "$proj/src" && "$bin" queue.c >/dev/null 2>"$tmp/err"); rc=$?
+check "config: a broken user catalog is exit 2 naming file:line:col" bash -c '[ "$0" -eq 2 ] && grep -q "tools/blocking.json:1:67: error: invalid value \"slow\"" "$1"' "$rc" "$tmp/err"
+"$bin" --catalog "$proj/tools/blocking.json" --no-config samples/io_held_recv.c >/dev/null 2>"$tmp/err"; rc=$?
+check "--catalog FILE loads a user catalog (errors as for the config's)" bash -c '[ "$0" -eq 2 ] && grep -q "blocking.json:1:67: error" "$1"' "$rc" "$tmp/err"
+rm -f "$proj/.concadvise.json"
+
+# ---- inline suppressions
+run --format json samples/suppressions.c samples/suppression_reasons.c
+check "suppressions: the used one silences its finding and is counted" bash -c 'jq -e "(.summary.suppressed == 2) and ([.diagnostics[] | select(.file == \"samples/suppressions.c\" and .rule == \"gil-blocking-io-held\")] == [])" "$0" >/dev/null' "$tmp/out"
+check "suppressions: the unused one is a note" bash -c 'jq -e "[.diagnostics[] | select(.rule == \"concadvise-unused-suppression\") | [.file, .line, .severity]] == [[\"samples/suppressions.c\", 55, \"note\"]]" "$0" >/dev/null' "$tmp/out"
+check "suppressions: no reason and unknown rule ids are warnings" bash -c 'jq -e "[.diagnostics[] | select(.rule == \"concadvise-invalid-suppression\") | .line] == [24, 32]" "$0" >/dev/null' "$tmp/out"
+run --color never samples/suppressions.c
+check "suppressions: the text summary counts them" grep -q "diagnostics: 1 note (1 suppressed)" "$tmp/out"
+
+# ---- baselines: write, use, a finding that moved stays baselined, a new one is reported
+mkdir -p "$tmp/bl"
+cp samples/io_held_recv.c "$tmp/bl/mod.c"
+(cd "$tmp/bl" && "$bin" --format json --fail-on warning --write-baseline base.json mod.c >out.json 2>err.txt); rc=$?
+check "baseline: --write-baseline writes the findings and exits 0" bash -c '[ "$0" -eq 0 ] && jq -e ".version == 1 and (.entries | length) == 1 and .entries[0].rule == \"gil-blocking-io-held\" and (.entries[0].fingerprint | test(\"^[0-9a-f]{32}$\"))" "$1" >/dev/null' "$rc" "$tmp/bl/base.json"
+fp=$(jq -r '.entries[0].fingerprint' "$tmp/bl/base.json")
+check "baseline: its fingerprint is the one in the JSON report" bash -c 'jq -e --arg fp "$1" ".diagnostics[0].fingerprint == \$fp" "$0" >/dev/null' "$tmp/bl/out.json" "$fp"
+(cd "$tmp/bl" && "$bin" --format json --fail-on warning --baseline base.json mod.c >out.json 2>err.txt); rc=$?
+check "baseline: known findings are left out and counted" bash -c '[ "$0" -eq 0 ] && jq -e ".diagnostics == [] and .summary.baselined == 1" "$1" >/dev/null' "$rc" "$tmp/bl/out.json"
+{ printf '/* an unrelated edit above */\n#include <stddef.h>\n\n'; cat samples/io_held_recv.c; } >"$tmp/bl/mod.c"
+(cd "$tmp/bl" && "$bin" --format json --fail-on warning --baseline base.json mod.c >out.json 2>err.txt); rc=$?
+check "baseline: a finding whose line moved is still baselined" bash -c '[ "$0" -eq 0 ] && jq -e ".diagnostics == [] and .summary.baselined == 1 and .loops[0].line == 32" "$1" >/dev/null' "$rc" "$tmp/bl/out.json"
+sed 's/^    return result;$/    sleep(1);\n    return result;/' "$tmp/bl/mod.c" | sed 's/^#include <sys\/types.h>$/#include <sys\/types.h>\n#include <unistd.h>/' >"$tmp/bl/mod2.c" && mv "$tmp/bl/mod2.c" "$tmp/bl/mod.c"
+(cd "$tmp/bl" && "$bin" --format json --fail-on warning --baseline base.json mod.c >out.json 2>err.txt); rc=$?
+check "baseline: a new finding is reported and fails the run" bash -c '[ "$0" -eq 1 ] && jq -e "(.diagnostics | length) == 1 and (.diagnostics[0].message | test(\"sleep\")) and .summary.baselined == 1" "$1" >/dev/null' "$rc" "$tmp/bl/out.json"
+printf '{\n  "version": 1,\n  "entries": [\n    {"fingerprint": "nothex"}\n  ]\n}\n' >"$tmp/bl/bad.json"
+run --baseline "$tmp/bl/bad.json" samples/io_held_recv.c
+check "baseline: a malformed one is exit 2 naming file:line:col" bash -c '[ "$0" -eq 2 ] && grep -q "bad.json:4:21: error: invalid fingerprint" "$1"' "$rc" "$tmp/err"
+run --baseline "$tmp/bl/none.json" samples/io_held_recv.c
+check "baseline: a missing one is exit 2" bash -c '[ "$0" -eq 2 ] && grep -q "none.json: error: cannot read" "$1"' "$rc" "$tmp/err"
+
+# ---- editor mode: the buffer on stdin, analysed as the path given
+{ printf '\n\n'; cat samples/io_held_recv.c; } | "$bin" --format json --stdin-filename ./samples/io_held_recv.c >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "--stdin-filename: JSON on stdout for the buffer, under the path as given" bash -c '[ "$0" -eq 0 ] && jq -e "[.inputs[].file] == [\"./samples/io_held_recv.c\"] and [.diagnostics[] | [.file, .line]] == [[\"./samples/io_held_recv.c\", 33]]" "$1" >/dev/null && [ ! -s "$2" ]' "$rc" "$tmp/out" "$tmp/err"
+"$bin" --color never --stdin-filename samples/not-saved-yet.c <samples/io_held_recv.c >"$tmp/out" 2>&1; rc=$?
+check "--stdin-filename: a file not on disk yet gets synthesised flags" bash -c '[ "$0" -eq 0 ] && grep -q "^samples/not-saved-yet.c:31:13: warning: recv() blocks" "$1"' "$rc" "$tmp/out"
+printf 'int main(void) { return undeclared; }\n' | "$bin" --format json --stdin-filename samples/io_held_recv.c >"$tmp/out" 2>/dev/null; rc=$?
+check "--stdin-filename: the buffer, not the file on disk, is parsed" bash -c '[ "$0" -eq 3 ] && grep -q "undeclared" "$1"' "$rc" "$tmp/out"
+
+# ---- other formats
+run --format sarif samples/io_held_recv.c
+check "--format sarif: a SARIF 2.1.0 log" bash -c 'jq -e ".version == \"2.1.0\" and (.runs[0].results | length) >= 1" "$0" >/dev/null' "$tmp/out"
+run --format html -o "$tmp/report.html" samples/io_held_recv.c samples/suppressions.c
+check "--format html: one HTML page with the source" bash -c 'grep -qi "<html" "$0" && grep -q "recv" "$0"' "$tmp/report.html"
+
+# ---- editor integration: the documented VS Code problem matcher reads the text report
+"$bin" --color never samples >"$tmp/samples.txt" 2>/dev/null
+check "docs/editors.md: the problem matcher's regexp matches every diagnostic line" python3 -c '
+import json, re, sys
+doc = open("docs/editors.md").read()
+line = next(l for l in doc.splitlines() if l.strip().startswith("\"regexp\":"))
+rx = re.compile(json.loads("{" + line.strip().rstrip(",") + "}")["regexp"])
+n = 0
+for text in open(sys.argv[1]).read().splitlines():
+    if text.endswith("]") and ": " in text and not text.startswith(" "):
+        m = rx.match(text)
+        assert m, "no match: " + text
+        assert m.group(4) in ("error", "warning", "note") and re.match(r"^[a-z]+(-[a-z0-9]+)+$", m.group(6)), text
+        assert int(m.group(2)) > 0 and int(m.group(3)) > 0 and m.group(1).startswith("samples/"), text
+        n += 1
+assert n >= 10, n
+assert rx.match("samples/a.c:3:5: note: while loop in f(): io-bound, GIL held -> release-gil (confidence high, hotness 59)")
+' "$tmp/samples.txt"
+
+# ---- people: progress and colours on a terminal only, --quiet, NO_COLOR
+if command -v script >/dev/null; then
+  script -qec "$bin --color never samples" /dev/null >"$tmp/tty.txt" 2>&1
+  check "progress on a terminal: [done/total] file" grep -q $'\033\\[K\\[[0-9]*/[0-9]*\\] samples/' "$tmp/tty.txt"
+  script -qec "$bin --quiet --color never samples" /dev/null >"$tmp/tty.txt" 2>&1
+  check "--quiet: no progress on a terminal" bash -c '! grep -q "\[[0-9]*/[0-9]*\]" "$0"' "$tmp/tty.txt"
+  script -qec "$bin samples/io_held_recv.c" /dev/null >"$tmp/tty.txt" 2>&1
+  check "colours by default on a terminal" grep -q $'\033\\[1;33mwarning' "$tmp/tty.txt"
+  NO_COLOR=1 script -qec "$bin samples/io_held_recv.c" /dev/null >"$tmp/tty.txt" 2>&1
+  check "NO_COLOR: no colours on a terminal" bash -c '! grep -q $'"'"'\033\\[1'"'"' "$0"' "$tmp/tty.txt"
+  script -qec "$bin -o $tmp/o.txt samples/io_held_recv.c" /dev/null >"$tmp/tty.txt" 2>&1
+  check "-o FILE on a terminal: a one-line summary on stderr" grep -q "concadvise: $tmp/o.txt: 1 file, 1 loop (1 hot), 0 errors, 1 warning, 0 notes" "$tmp/tty.txt"
+else
+  check "script(1) is installed (util-linux)" false
+fi
+run samples
+check "no progress when stderr is not a terminal" test ! -s "$tmp/err"
+
+# ---- installation: binary, rules and man page; the installed binary finds its own rules
+build=$(dirname "$bin")
+if [ -f "$build/cmake_install.cmake" ]; then
+  cmake --install "$build" --prefix "$tmp/inst" >"$tmp/install.log" 2>&1 || cat "$tmp/install.log"
+  check "install: everything goes under --prefix" bash -c 'grep -q "Installing: " "$0" && ! grep -E "(Installing|Up-to-date): " "$0" | grep -v "$1/"' "$tmp/install.log" "$tmp/inst"
+  check "install: the man page is installed" test -f "$tmp/inst/share/man/man1/concadvise.1"
+  rm "$tmp/inst/share/concadvise/rules/checks/concadvise-unused-suppression.json"
+  (cd / && env -i "$tmp/inst/bin/concadvise" --list-rules >"$tmp/out" 2>"$tmp/err"); rc=$?
+  check "install: the installed binary reads its installed rules (no env, another directory)" bash -c '[ "$0" -eq 0 ] && [ "$(wc -l <"$1")" -eq $(($(ls rules/checks/*.json | wc -l) - 1)) ] && ! grep -q concadvise-unused-suppression "$1"' "$rc" "$tmp/out"
+else
+  check "install: $build is a CMake build directory" false
+fi
+if command -v groff >/dev/null; then
+  check "the man page renders without warnings" bash -c 'out=$(groff -man -Tutf8 -ww -z docs/concadvise.1 2>&1) && [ -z "$out" ] && out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l docs/concadvise.1 2>&1 >/dev/null) && [ -z "$out" ]'
+else
+  check "groff is installed" false
+fi
+check ".pre-commit-hooks.yaml declares the concadvise hook" bash -c 'grep -q "^- id: concadvise" .pre-commit-hooks.yaml && grep -q "language: system" .pre-commit-hooks.yaml && grep -q "entry: concadvise" .pre-commit-hooks.yaml'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -166,13 +166,13 @@ void ca_loops_advise(const struct ca_program *p, const struct ca_loop_profile *l
         break;
     case CA_GIL_UNKNOWN:
         *conf = CA_CONF_LOW;
-        if (lp->api) {
+        if (lp->cls == CA_CLASS_IO || lp->cls == CA_CLASS_MIXED) {
+            *rec = CA_REC_THREADING;
+            say(&r, "threads help if the GIL is released around %s() (or if this is not called from Python)", lp->io_name);
+        } else if (lp->api) {
             *rec = CA_REC_MULTIPROCESSING;
             *conf = CA_CONF_MEDIUM;
             say(&r, "it calls the Python C-API (%s), so it runs with the GIL held: threads would serialise; use processes", lp->api_name);
-        } else if (lp->cls == CA_CLASS_IO || lp->cls == CA_CLASS_MIXED) {
-            *rec = CA_REC_THREADING;
-            say(&r, "threads help if the GIL is released around %s() (or if this is not called from Python)", lp->io_name);
         } else {
             *rec = CA_REC_UNKNOWN;
             say(&r, "whether threads help depends on the GIL state, which is not known here");

@@ -63,7 +63,7 @@ static void witness(struct ca_program *p, uint32_t gid, int which, const char **
         const struct ca_callsite *cs = &p->views[tu].calls[call];
         *leaf = p->tus[tu].calls[call].name;
         *loc = p->tus[tu].calls[call].loc;
-        *file = p->tus[tu].path;
+        *file = ca_func_file(&p->tus[tu], p->tus[tu].calls[call].func);
         if (cs->target == CA_NONE) break;
         {
             const struct ca_fn *g = &p->fns[cs->target];
@@ -121,20 +121,21 @@ static void profile_call(struct ca_program *p, struct ca_loop_profile *lp, uint3
 
     lp->ncalls++;
     if (before != after || (e.seen & ~before)) lp->gil_transition = true;
+    if (cs->known && cs->info.gil != CA_GILFX_NONE) lp->body_releases = true;
     if (cs->known && (cs->info.gil == CA_GILFX_RELEASE || cs->info.gil == CA_GILFX_ENSURE_RELEASE)) {
-        add_ev(lp, f->path, fc->loc, "gil-release", fc->macro ? fc->macro : fc->name, NULL);
+        add_ev(lp, ca_func_file(f, fc->func), fc->loc, "gil-release", fc->macro ? fc->macro : fc->name, NULL);
     } else if (cs->known && (cs->info.gil == CA_GILFX_ACQUIRE || cs->info.gil == CA_GILFX_ENSURE)) {
-        add_ev(lp, f->path, fc->loc, "gil-acquire", fc->macro ? fc->macro : fc->name, NULL);
+        add_ev(lp, ca_func_file(f, fc->func), fc->loc, "gil-acquire", fc->macro ? fc->macro : fc->name, NULL);
     } else if (cs->target != CA_NONE && (e.seen & (1u << CA_CUR_RELEASED)) && !(before & (1u << CA_CUR_RELEASED))) {
-        add_ev(lp, f->path, fc->loc, "gil-release", fc->name, "releases the GIL inside");
+        add_ev(lp, ca_func_file(f, fc->func), fc->loc, "gil-release", fc->name, "releases the GIL inside");
     }
     if (e.io) {
         lp->io = true;
         if (e.io_unbounded) lp->io_unbounded = true;
         if (cs->target != CA_NONE) witness(p, p->call_base[tu] + c, 0, &leaf, &loc, &file, &via);
-        else leaf = fc->name, loc = fc->loc, file = f->path, via = NULL;
+        else leaf = fc->name, loc = fc->loc, file = ca_func_file(f, fc->func), via = NULL;
         if (!lp->io_name) lp->io_name = leaf;
-        add_ev(lp, cs->target != CA_NONE ? f->path : file, fc->loc, "io-call", leaf, via);
+        add_ev(lp, ca_func_file(f, fc->func), fc->loc, "io-call", leaf, via);
         w += e.io_unbounded ? W_IO_UNBOUNDED : W_IO;
     }
     if (e.api) {
@@ -144,12 +145,12 @@ static void profile_call(struct ca_program *p, struct ca_loop_profile *lp, uint3
         if (cs->target == CA_NONE && cs->info.api_cost == CA_API_IO) {
             lp->io = true;
             if (!lp->io_name) lp->io_name = fc->name;
-            add_ev(lp, f->path, fc->loc, "io-call", fc->name, NULL);
+            add_ev(lp, ca_func_file(f, fc->func), fc->loc, "io-call", fc->name, NULL);
         }
         if (cs->target != CA_NONE) witness(p, p->call_base[tu] + c, 2, &leaf, &loc, &file, &via);
         else leaf = fc->name, via = NULL;
         if (!lp->api_name) lp->api_name = leaf;
-        add_ev(lp, f->path, fc->loc, "python-api", leaf, via);
+        add_ev(lp, ca_func_file(f, fc->func), fc->loc, "python-api", leaf, via);
         w += cs->target == CA_NONE && cs->info.api_cost == CA_API_CALL ? W_API_CALL : W_API;
     }
     if (e.cpu) {
@@ -158,7 +159,7 @@ static void profile_call(struct ca_program *p, struct ca_loop_profile *lp, uint3
         else leaf = fc->name, via = NULL;
         if (!lp->cpu_name) lp->cpu_name = leaf;
         if (cs->target != CA_NONE || cs->info.cpu_weight >= 10) lp->heavy_cpu = true;
-        add_ev(lp, f->path, fc->loc, "cpu-call", leaf, via);
+        add_ev(lp, ca_func_file(f, fc->func), fc->loc, "cpu-call", leaf, via);
         w += cs->target == CA_NONE ? cs->info.cpu_weight : W_CALLEE;
     }
     if (cs->target != CA_NONE) {
@@ -174,14 +175,14 @@ static void profile_call(struct ca_program *p, struct ca_loop_profile *lp, uint3
         lp->nunknown++;
         lp->unknown_call = true;
         if (!lp->unknown_name) lp->unknown_name = fc->name[0] ? fc->name : "(function pointer)";
-        add_ev(lp, f->path, fc->loc, fc->flags & CA_CALL_INDIRECT ? "indirect-call" : "unknown-call",
+        add_ev(lp, ca_func_file(f, fc->func), fc->loc, fc->flags & CA_CALL_INDIRECT ? "indirect-call" : "unknown-call",
                fc->name[0] ? fc->name : "(function pointer)", NULL);
         w += W_UNKNOWN;
     }
     if (cs->known && cs->info.unsafe_replacement) {
         lp->unsafe = true;
         if (!lp->unsafe_name) { lp->unsafe_name = fc->name; lp->unsafe_repl = cs->info.unsafe_replacement; }
-        add_ev(lp, f->path, fc->loc, "thread-unsafe", fc->name, NULL);
+        add_ev(lp, ca_func_file(f, fc->func), fc->loc, "thread-unsafe", fc->name, NULL);
     }
     if (direct) lp->work += w;
 }
@@ -192,6 +193,8 @@ static enum ca_gil gil_of(const struct ca_tu_facts *f, const struct ca_loop_prof
     const ca_curs H = 1u << CA_CUR_HELD, R = 1u << CA_CUR_RELEASED;
     (void)f;
     if (!py) return seen ? CA_GIL_NONE : CA_GIL_UNKNOWN;
+    /* The body itself releases and re-acquires: mixed, whatever state it was entered in. */
+    if (lp->gil_transition && (py & H) && (py & R) && lp->body_releases) return CA_GIL_MIXED;
     if (py & (1u << CA_CUR_UNKNOWN)) return CA_GIL_UNKNOWN;
     if ((lp->head & H) && (lp->head & R)) return CA_GIL_UNKNOWN; /* depends on the path taken */
     if (py == H) return CA_GIL_HELD;
@@ -261,7 +264,7 @@ static enum ca_status profile_tu(struct ca_program *p, uint32_t tu, struct ca_lo
             lps[l].api = true;
             lps[l].napi++;
             if (!lps[l].api_name) lps[l].api_name = fm->name;
-            add_ev(&lps[l], f->path, fm->loc, "python-api", fm->name, NULL);
+            add_ev(&lps[l], ca_func_file(f, fm->func), fm->loc, "python-api", fm->name, NULL);
             if (l == fm->loop) lps[l].work += W_API;
         }
     }
@@ -270,7 +273,7 @@ static enum ca_status profile_tu(struct ca_program *p, uint32_t tu, struct ca_lo
         for (uint32_t l = fw->loop; l != CA_NONE; l = f->loops[l].parent) {
             lps[l].global_write = true;
             if (!lps[l].global_name) lps[l].global_name = fw->name;
-            add_ev(&lps[l], f->path, fw->loc, "global-write", fw->name, NULL);
+            add_ev(&lps[l], ca_func_file(f, fw->func), fw->loc, "global-write", fw->name, NULL);
         }
     }
     /* Inclusive work: children before parents (deeper first). */
@@ -288,7 +291,7 @@ static enum ca_status profile_tu(struct ca_program *p, uint32_t tu, struct ca_lo
         lps[par].work += lp->trip * lp->work;
         if (!lp->const_chain || f->loops[l].bound != CA_BOUND_CONST) lps[par].const_chain = false;
         if (lp->body_ops >= 1 || lp->cpu_call || lp->nested_cpu) lps[par].nested_cpu = true;
-        add_ev(&lps[par], f->path, f->loops[l].loc, "nested-loop", ca_loop_kind_str(f->loops[l].kind), NULL);
+        add_ev(&lps[par], ca_func_file(f, f->loops[l].func), f->loops[l].loc, "nested-loop", ca_loop_kind_str(f->loops[l].kind), NULL);
     }
     ca_free(order);
     for (uint32_t l = 0; l < f->nloops; l++) {
@@ -315,7 +318,7 @@ static enum ca_status profile_tu(struct ca_program *p, uint32_t tu, struct ca_lo
                 lp->release_name = fc->macro && cs->known ? fc->macro : fc->name;
                 lp->release_line = fc->loc.line;
                 if (fc->loop == CA_NONE || fc->loop != l)
-                    add_ev(lp, f->path, fc->loc, "gil-release", lp->release_name, NULL);
+                    add_ev(lp, ca_func_file(f, fc->func), fc->loc, "gil-release", lp->release_name, NULL);
             }
     }
     return CA_OK;

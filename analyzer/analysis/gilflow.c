@@ -150,7 +150,8 @@ ca_gstate ca_flow_apply_call(struct ca_program *p, uint32_t tu, uint32_t call, c
     }
     if (cs->target != CA_NONE) return out;
     if (sum) {
-        if (cs->info.io != CA_IO_NONE) { sum->io |= curs; set_ev(&sum->io_ev, gid); }
+        /* console output (printf, perror) is how error paths report: not the callers' work */
+        if (cs->info.io != CA_IO_NONE && cs->info.io != CA_IO_CONSOLE) { sum->io |= curs; set_ev(&sum->io_ev, gid); }
         if (cs->info.io_unbounded) sum->io_unbounded |= curs;
         if (cs->info.cpu_weight) { sum->cpu |= curs; set_ev(&sum->cpu_ev, gid); }
         if (cs->api) { sum->api |= curs; set_ev(&sum->api_ev, gid); }

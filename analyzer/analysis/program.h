@@ -108,6 +108,12 @@ CA_MUST_USE enum ca_status ca_program_build(struct ca_program *p, struct ca_tu_f
                                             const struct ca_rules *rules);
 void ca_program_fini(struct ca_program *p);
 
+/* The file a function's facts are located in: its header, or the TU's main file. */
+static inline const char *ca_func_file(const struct ca_tu_facts *f, uint32_t func)
+{
+    return func < f->nfuncs && f->funcs[func].file ? f->funcs[func].file : f->path;
+}
+
 /* The definition that `name` means in TU `tu`, or CA_NONE (undefined or ambiguous). */
 uint32_t ca_program_resolve(const struct ca_program *p, uint32_t tu, const char *name);
 

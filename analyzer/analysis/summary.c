@@ -179,6 +179,18 @@ static ca_gstate entry_state(ca_curs c)
     return s;
 }
 
+/* Does any definition the call site may reach make an indirect call? */
+static bool calls_through_pointer(const struct ca_program *p, const struct ca_callsite *cs)
+{
+    for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++) {
+        const struct ca_fn *g = &p->fns[ca_target(p, cs, ti)];
+        const struct ca_tu_facts *f = &p->tus[g->tu];
+        for (uint32_t c = 0; c < f->ncalls; c++)
+            if (f->calls[c].func == g->idx && (f->calls[c].flags & CA_CALL_INDIRECT)) return true;
+    }
+    return false;
+}
+
 /* Propagate entry states from functions in the worklist to their callees and callbacks. */
 static enum ca_status top_down_from(struct ca_program *p, struct worklist *w)
 {
@@ -211,6 +223,9 @@ static enum ca_status top_down_from(struct ca_program *p, struct worklist *w)
             if (ref->ctx != CA_FNREF_ARG || ref->func != fn->idx || ref->call >= f->ncalls) continue;
             if (v->calls[ref->call].known && (v->calls[ref->call].info.spawn_arg >= 0 || v->calls[ref->call].pyfunc))
                 continue; /* a thread or a Python callback: seeded as a root */
+            /* Handed to a function of the program that never calls through a pointer: it stores
+             * the function (a registry, a table), it does not run it.  Stay quiet. */
+            if (v->calls[ref->call].target != CA_NONE && !calls_through_pointer(p, &v->calls[ref->call])) continue;
             cb = ca_program_resolve(p, fn->tu, ref->name);
             if (cb == CA_NONE) continue;
             ca_curs in = ca_gstate_curs(v->before[ref->call]);

@@ -21,7 +21,7 @@ enum ca_status ca_check_report(struct ca_check_ctx *c, const char *id, uint32_t 
     d.rule = id;
     d.severity = CA_SEV_NOTE;
     if (m && m->severity) (void)ca_severity_parse(m->severity, &d.severity);
-    d.file = c->p->tus[tu].path;
+    d.file = ca_func_file(&c->p->tus[tu], func);
     d.line = loc.line;
     d.col = loc.col;
     d.message = b.data ? b.data : "";

@@ -10,7 +10,8 @@ enum ca_status ca_check_gil_blocking_io_held(struct ca_check_ctx *c)
         const struct ca_tu_facts *f = &c->p->tus[t];
         for (uint32_t i = 0; i < f->ncalls && st == CA_OK; i++) {
             const struct ca_callsite *cs = &c->p->views[t].calls[i];
-            if (!cs->known || cs->target != CA_NONE || cs->info.io == CA_IO_NONE) continue;
+            if (!cs->known || cs->target != CA_NONE || cs->info.io == CA_IO_NONE || cs->info.io == CA_IO_CONSOLE)
+                continue; /* printing to the console holds the GIL briefly; not worth a warning */
             if (ca_gstate_curs(c->p->views[t].before[i]) != (1u << CA_CUR_HELD)) continue;
             st = ca_check_report(c, "gil-blocking-io-held", t, f->calls[i].func, f->calls[i].loc,
                                  "%s() blocks (%s I/O%s) while the GIL is held%s: every other Python thread waits; "

@@ -42,7 +42,8 @@ static uint32_t node(struct tb *b, enum ca_ir_kind k, uint32_t flags, uint32_t r
 /* Start a function; returns its root SEQ. */
 static uint32_t fn(struct tb *b, const char *name, bool is_static)
 {
-    struct ca_fact_func f = {name, {b->line, 1}, {b->line + 50, 1}, is_static, CA_NONE, 1};
+    struct ca_fact_func f = {.name = name, .loc = {b->line, 1}, .end = {b->line + 50, 1}, .is_static = is_static,
+                             .ir_root = CA_NONE, .nparams = 1};
     uint32_t root;
     assert_int_equal(ca_facts_add_func(&b->f, &f, &b->func), CA_OK);
     root = node(b, CA_IR_SEQ, 0, CA_NONE, NULL);
@@ -190,6 +191,10 @@ static void test_read_loop_inside_allow_threads_is_io_released_threading(void **
     assert_true(has_evidence(loop_at(&r, l), "io-call", "read"));
     assert_true(has_evidence(loop_at(&r, l), "gil-release", "Py_BEGIN_ALLOW_THREADS"));
     assert_int_equal(r.ndiags, 0);
+    assert_int_equal(r.nregions, 1); /* from Py_BEGIN_ALLOW_THREADS to Py_END_ALLOW_THREADS */
+    assert_string_equal(r.regions[0].by, "Py_BEGIN_ALLOW_THREADS");
+    assert_int_equal(r.regions[0].line, 11);
+    assert_int_equal(r.regions[0].end_line, b.f.calls[2].loc.line);
     ca_results_fini(&r);
     ca_facts_fini(&b.f);
 }
@@ -709,6 +714,80 @@ static void test_a_wrapper_and_a_same_named_stub_make_the_state_unknown(void **s
     duplicate_wrappers(true, CA_GIL_UNKNOWN);
 }
 
+static void test_console_output_in_an_error_helper_does_not_make_a_loop_io(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l1, l2;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "report_error", true); /* like libmpdec's error paths */
+    call(&b, root, "perror", NULL, 0);
+    root = fn(&b, "crunch", true);
+    method_table(&b, "crunch");
+    l1 = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 8);
+    call(&b, body, "report_error", NULL, 0);
+    loop_end(&b);
+    l2 = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    call(&b, body, "printf", NULL, 0); /* printing every item: that loop does I/O */
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l1)->cls, CA_CLASS_CPU);
+    assert_int_equal(loop_at(&r, l2)->cls, CA_CLASS_IO);
+    assert_int_equal(count_diags(&r, "gil-blocking-io-held"), 0);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_loop_that_releases_around_io_is_mixed_even_when_entry_is_unknown(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "preadv_impl", false); /* nobody known calls it */
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_UNKNOWN, -1, 3);
+    begin_allow(&b, body);
+    call(&b, body, "preadv2", NULL, 0);
+    end_allow(&b, body);
+    call(&b, body, "PyErr_CheckSignals", NULL, 0);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_MIXED);
+    assert_int_equal(loop_at(&r, l)->rec, CA_REC_THREADING);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_function_stored_by_a_registry_does_not_inherit_the_callers_state(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, reg, l;
+    struct ca_fact_fnref ref = {CA_FNREF_ARG, "lt_F", 0, 0, 2, NULL, {3, 3}};
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "lt_F", true);
+    l = b.line;
+    loop(&b, root, CA_BOUND_VAR, -1, 8);
+    loop_end(&b);
+    root = fn(&b, "install", true); /* stores the pointer in a dict; never calls it */
+    call(&b, root, "PyDict_SetItemString", NULL, 0);
+    root = fn(&b, "PyInit_m", false);
+    reg = call(&b, root, "install", NULL, 0);
+    ref.func = b.func;
+    ref.call = reg;
+    assert_int_equal(ca_facts_add_fnref(&b.f, &ref, NULL), CA_OK);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->gil, CA_GIL_UNKNOWN); /* not "held" by a guess */
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
 static void test_run_once_do_while_zero_macro_is_not_iterated(void **state)
 {
     struct tb b;
@@ -803,6 +882,9 @@ int main(void)
         cmocka_unit_test(test_recursive_functions_reach_a_fixpoint),
         cmocka_unit_test(test_unreached_function_in_python_file_is_unknown_not_guessed),
         cmocka_unit_test(test_run_once_do_while_zero_macro_is_not_iterated),
+        cmocka_unit_test(test_loop_that_releases_around_io_is_mixed_even_when_entry_is_unknown),
+        cmocka_unit_test(test_function_stored_by_a_registry_does_not_inherit_the_callers_state),
+        cmocka_unit_test(test_console_output_in_an_error_helper_does_not_make_a_loop_io),
         cmocka_unit_test(test_duplicate_wrappers_that_agree_release_the_gil),
         cmocka_unit_test(test_a_wrapper_and_a_same_named_stub_make_the_state_unknown),
         cmocka_unit_test(test_project_function_named_like_the_api_is_not_the_api),

@@ -91,7 +91,7 @@ static const struct ca_evidence compute_evidence[] = {
 
 #define LOOP(file, line, col, end, fn, kind, depth, cls, gil, api, rec, conf, hotness, hot, rs, ev) \
     {file, line, col, end, fn, kind, depth, cls, gil, api, rec, conf, hotness, hot,                 \
-     rs, N(rs), (struct ca_evidence *)ev, N(ev)}
+     rs, N(rs), (struct ca_evidence *)ev, N(ev), false, 0, 0}
 
 static const struct ca_loop_result fixture_loops[] = {
     LOOP("samples/mixed_wait.c", 40, 5, 44, "compute", "for", 0, CA_CLASS_CPU, CA_GIL_RELEASED, false,
@@ -121,7 +121,8 @@ static const struct ca_diagnostic fixture_diags[] = {
      "PyErr_SetString() called while the GIL is released", "worker_main", NULL},
 };
 
-static const struct ca_report_meta fixture_meta = {"0.1.0", "clang version 14.0.6"};
+static const struct ca_report_meta fixture_meta = {
+    .tool_version = "0.1.0", .clang_version = "clang version 14.0.6", .suppressed = 2, .baselined = 1};
 
 /* Add the fixture in the given direction (the two orders must print the same) and sort. */
 static void build_fixture(struct ca_results *r, bool reversed)
@@ -141,6 +142,7 @@ static void build_fixture(struct ca_results *r, bool reversed)
         assert_int_equal(ca_results_add_diag(r, &fixture_diags[k]), CA_OK);
     }
     ca_results_sort(r);
+    assert_int_equal(ca_results_fingerprint(r), CA_OK);
 }
 
 /* ---- helpers */
@@ -304,7 +306,7 @@ struct json_key {
 };
 
 static const struct json_key json_keys[] = {
-    {"schema_version", "string", "1.0"},
+    {"schema_version", "string", "1.1"},
     {"tool", "object", ""},
     {"tool.name", "string", "concadvise"},
     {"tool.version", "string", ""},
@@ -353,6 +355,7 @@ static const struct json_key json_keys[] = {
     {"diagnostics[].column", "integer", ""},
     {"diagnostics[].function", "string or null", ""},
     {"diagnostics[].message", "string", ""},
+    {"diagnostics[].fingerprint", "string", ""},
     {"summary", "object", ""},
     {"summary.files", "integer", ""},
     {"summary.files_ok", "integer", ""},
@@ -380,6 +383,8 @@ static const struct json_key json_keys[] = {
     {"summary.diagnostics.error", "integer", ""},
     {"summary.diagnostics.warning", "integer", ""},
     {"summary.diagnostics.note", "integer", ""},
+    {"summary.suppressed", "integer", ""},
+    {"summary.baselined", "integer", ""},
 };
 #define NKEYS N(json_keys)
 
@@ -732,7 +737,7 @@ static void test_documentation_example_is_what_the_writer_prints(void **state)
     const char *reasons[1];
     static const struct ca_evidence ev[] = {{"samples/io_held_recv.c", 23, 13, "io-call", "recv", NULL}};
     struct ca_loop_result l = fixture_loops[1];
-    struct ca_report_meta meta = {"0.1.0", "Debian clang version 14.0.6"};
+    struct ca_report_meta meta = {.tool_version = "0.1.0", .clang_version = "Debian clang version 14.0.6"};
     struct ca_results r;
     char *doc = read_source_file("docs/json-output.md");
     char *out, *start, *end;
@@ -748,6 +753,7 @@ static void test_documentation_example_is_what_the_writer_prints(void **state)
     assert_int_equal(ca_results_add_loop(&r, &l), CA_OK);
     assert_int_equal(ca_results_add_diag(&r, &fixture_diags[1]), CA_OK);
     r.inputs[0].nloops = 1;
+    assert_int_equal(ca_results_fingerprint(&r), CA_OK);
     out = render_json(&r, &meta);
     start = strstr(doc, "```json\n");
     assert_non_null(start);
@@ -954,6 +960,27 @@ static void test_empty_results_give_valid_json_and_a_short_summary(void **state)
     ca_results_fini(&r);
 }
 
+static void test_summaries_count_suppressed_and_baselined_findings(void **state)
+{
+    struct ca_results r;
+    struct ca_text_options o = {.suppressed = 2, .baselined = 1};
+    char *out;
+    (void)state;
+    ca_results_init(&r);
+    out = render_text(&r, &o);
+    assert_string_equal(out, "summary: 0 files analysed (0 ok, 0 failed), 0 loops (0 hot)\n"
+                             "  diagnostics: none (2 suppressed, 1 in the baseline)\n");
+    ca_free(out);
+    o.suppressed = 0;
+    out = render_text(&r, &o);
+    assert_non_null(strstr(out, "  diagnostics: none (1 in the baseline)\n"));
+    ca_free(out);
+    out = render_json(&r, &fixture_meta);
+    assert_non_null(strstr(out, "    \"suppressed\": 2,\n    \"baselined\": 1\n  }\n}\n"));
+    ca_free(out);
+    ca_results_fini(&r);
+}
+
 /* ---- allocation failures: every failing allocation gives CA_ERR_NOMEM, nothing leaks (ASan),
  * and once nothing fails the output is complete. */
 
@@ -1043,6 +1070,7 @@ int main(void)
         cmocka_unit_test(test_text_without_colour_has_no_escape_codes),
         cmocka_unit_test(test_colour_wraps_the_severity_words_and_nothing_else),
         cmocka_unit_test(test_empty_results_give_valid_json_and_a_short_summary),
+        cmocka_unit_test(test_summaries_count_suppressed_and_baselined_findings),
         cmocka_unit_test(test_json_writer_reports_nomem_without_leaking),
         cmocka_unit_test(test_text_writer_reports_nomem_without_leaking),
         cmocka_unit_test(test_writers_refuse_a_buffer_that_already_failed),

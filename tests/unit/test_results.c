@@ -524,9 +524,30 @@ static void test_fini_leaves_results_ready_for_init_and_reuse(void **state)
     ca_results_fini(&r);
 }
 
+static void test_dedupe_keeps_one_loop_and_one_diagnostic_per_place(void **state)
+{
+    struct ca_results r;
+    struct ca_loop_result l1 = loop_at("x.h", 5, 3), l2 = loop_at("x.h", 5, 3), l3 = loop_at("x.h", 9, 3);
+    struct ca_diagnostic d1 = diag_at("x.h", 6, 1, "r"), d2 = diag_at("x.h", 6, 1, "r");
+    (void)state;
+    ca_results_init(&r);
+    l2.gil = CA_GIL_RELEASED; /* the same header loop seen from another translation unit */
+    assert_int_equal(ca_results_add_loop(&r, &l1), CA_OK);
+    assert_int_equal(ca_results_add_loop(&r, &l2), CA_OK);
+    assert_int_equal(ca_results_add_loop(&r, &l3), CA_OK);
+    assert_int_equal(ca_results_add_diag(&r, &d1), CA_OK);
+    assert_int_equal(ca_results_add_diag(&r, &d2), CA_OK);
+    ca_results_sort(&r);
+    ca_results_dedupe(&r);
+    assert_int_equal(r.nloops, 2);
+    assert_int_equal(r.ndiags, 1);
+    ca_results_fini(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dedupe_keeps_one_loop_and_one_diagnostic_per_place),
         cmocka_unit_test(test_added_loop_survives_freeing_every_source_string),
         cmocka_unit_test(test_added_input_and_diagnostic_survive_freeing_their_sources),
         cmocka_unit_test(test_null_strings_and_empty_arrays_stay_null),
