@@ -51,8 +51,11 @@ struct entry {
     uint8_t gil;      /* enum ca_gil_effect */
     int spawn_arg;
     bool noreturn;
+    bool sync_callbacks;
     bool api;
     uint8_t cost;     /* enum ca_api_cost */
+    const char *borrowed; /* free threading: returns a borrowed reference; what to use instead */
+    bool object_alloc;    /* free threading: object-domain allocator */
     const char *replacement;
     uint8_t macro;    /* enum ca_macro_role */
     /* only while loading: */
@@ -73,8 +76,13 @@ static void take_roles(struct entry *dst, const struct entry *src, unsigned role
 {
     if (roles & R_IO) { dst->io = src->io; dst->unbounded = src->unbounded; }
     if (roles & R_CPU) dst->weight = src->weight;
-    if (roles & R_GIL) { dst->gil = src->gil; dst->spawn_arg = src->spawn_arg; dst->noreturn = src->noreturn; }
-    if (roles & R_API) { dst->api = src->api; dst->cost = src->cost; }
+    if (roles & R_GIL) { dst->gil = src->gil; dst->spawn_arg = src->spawn_arg; dst->noreturn = src->noreturn; dst->sync_callbacks = src->sync_callbacks; }
+    if (roles & R_API) {
+        dst->api = src->api;
+        dst->cost = src->cost;
+        dst->borrowed = src->borrowed;
+        dst->object_alloc = src->object_alloc;
+    }
     if (roles & R_UNSAFE) dst->replacement = src->replacement;
     if (roles & R_MACRO) dst->macro = src->macro;
     dst->roles |= roles;
@@ -170,7 +178,7 @@ static unsigned resolve(const struct ca_rules *r, const char *name, unsigned wan
  * catalog is rules/<name>.json.
  * ==================================================================================== */
 
-enum slot { S_NAME, S_NOTE, S_KIND, S_UNBOUNDED, S_WEIGHT, S_EFFECT, S_SPAWN, S_NORETURN,
+enum slot { S_NAME, S_NOTE, S_KIND, S_UNBOUNDED, S_WEIGHT, S_EFFECT, S_SPAWN, S_NORETURN, S_SYNCCB, S_BORROWED, S_OBJALLOC,
             S_API, S_COST, S_REPLACEMENT, S_ROLE, S_EXPANDS };
 enum vtype { V_STR, V_BOOL, V_INT, V_ENUM, V_STR_OR_NULL };
 enum { F_REQUIRED = 1, F_ROLE = 2 /* an entry must give at least one F_ROLE field */ };
@@ -222,6 +230,7 @@ static const struct field gil_fields[] = {
     {"effect", S_EFFECT, V_ENUM, F_ROLE, 0, 0, gil_effect_names},
     {"spawn_arg", S_SPAWN, V_INT, F_ROLE, -1, 15, NULL},
     {"noreturn", S_NORETURN, V_BOOL, F_ROLE, 0, 0, NULL},
+    {"sync_callbacks", S_SYNCCB, V_BOOL, F_ROLE, 0, 0, NULL},
     NOTE_FIELD, END_FIELD};
 static const struct field gil_macro_fields[] = {
     NAME_FIELD,
@@ -232,6 +241,8 @@ static const struct field api_fields[] = {
     NAME_FIELD,
     {"api", S_API, V_BOOL, 0, 0, 0, NULL},
     {"cost", S_COST, V_ENUM, 0, 0, 0, api_cost_names},
+    {"borrowed", S_BORROWED, V_STR, 0, 0, 0, NULL},
+    {"object_alloc", S_OBJALLOC, V_BOOL, 0, 0, 0, NULL},
     NOTE_FIELD, END_FIELD};
 static const struct field api_macro_fields[] = {
     NAME_FIELD,
@@ -451,12 +462,18 @@ static enum ca_status set_field(const struct src *f, const struct field *fd, con
     case S_NOTE:
         if (!*s) return fail_at(f, CA_ERR_CONFIG, v->off, "\"note\" must not be empty");
         break;
+    case S_BORROWED:
+        if (!*s) return fail_at(f, CA_ERR_CONFIG, v->off, "\"borrowed\" must name the replacement");
+        if (!(e->borrowed = ca_arena_strdup(&f->r->arena, s))) return CA_ERR_NOMEM;
+        break;
+    case S_OBJALLOC: e->object_alloc = bval; break;
     case S_KIND: e->io = (uint8_t)ival; break;
     case S_UNBOUNDED: e->unbounded = bval; break;
     case S_WEIGHT: e->weight = (uint32_t)ival; break;
     case S_EFFECT: e->gil = (uint8_t)ival; break;
     case S_SPAWN: e->spawn_arg = ival; break;
     case S_NORETURN: e->noreturn = bval; break;
+    case S_SYNCCB: e->sync_callbacks = bval; break;
     case S_API: e->api = bval; break;
     case S_COST: e->cost = (uint8_t)ival; break;
     case S_ROLE: e->macro = (uint8_t)ival; break;
@@ -948,10 +965,13 @@ bool ca_rules_find_func(const struct ca_rules *r, const char *name, struct ca_fu
         info->gil = (enum ca_gil_effect)e->gil;
         info->spawn_arg = e->spawn_arg;
         info->noreturn = e->noreturn;
+        info->sync_callbacks = e->sync_callbacks;
     }
     if (got & R_API) {
         info->python_api = src[bit_index(R_API)]->api;
         info->api_cost = (enum ca_api_cost)src[bit_index(R_API)]->cost;
+        info->ft_borrowed = src[bit_index(R_API)]->borrowed;
+        info->ft_object_alloc = src[bit_index(R_API)]->object_alloc;
     }
     if (got & R_UNSAFE) info->unsafe_replacement = src[bit_index(R_UNSAFE)]->replacement;
     return true;

@@ -54,11 +54,17 @@ struct ca_func_info {
     enum ca_gil_effect gil;        /* CA_GILFX_NONE unless a GIL primitive */
     bool python_api;               /* a Python C-API function that needs the GIL */
     enum ca_api_cost api_cost;     /* when python_api */
+    const char *ft_borrowed;       /* returns a borrowed reference, unsafe to keep on a free-threaded
+                                      build (PEP 703): the replacement to use, or NULL */
+    bool ft_object_alloc;          /* object-domain allocator (PyObject_Malloc): for objects only */
     const char *unsafe_replacement;/* thread-unsafe libc call: its replacement ("strtok_r", or a
                                       sentence when there is no _r twin); NULL if safe */
     int spawn_arg;                 /* thread creator: 0-based index of the start-routine argument,
                                       -1 when not a thread creator */
     bool noreturn;                 /* abort, exit, Py_FatalError, longjmp */
+    bool sync_callbacks;           /* calls the functions it is given before it returns (qsort,
+                                      bsearch, ftw): they run in the caller's GIL state.  Any other
+                                      external function keeps them for later: they start released */
 };
 
 /* What a Python macro means when used inside a body (matters for macros expanding to no call,

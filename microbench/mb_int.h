@@ -17,6 +17,7 @@
 #define MB_DEFAULT_REPEAT 5
 #define MB_MAX_REPEAT 50
 #define MB_DEFAULT_TIMEOUT 60.0
+#define MB_BUILD_TIMEOUT 120.0  /* at least this for the compiler and the interpreter query */
 #define MB_TARGET_SECONDS 0.2   /* calibrated runs: about this much serial work per run */
 #define MB_MAX_WORKERS 256
 

@@ -10,7 +10,7 @@ MB_OPT(EXPECT, 0, "expect", 1, "REC", "the static recommendation to check: threa
 MB_OPT(THREADS, 'n', "threads", 1, "N", "N threads and N processes (default: the usable cores)")
 MB_OPT(CALLS, 0, "calls", 1, "K", "calls per run, split across the workers (default: about 0.2 s of serial work)")
 MB_OPT(REPEAT, 0, "repeat", 1, "R", "runs per mode; min, median and max are reported (default 5, at most 50)")
-MB_OPT(TIMEOUT, 0, "timeout", 1, "SECONDS", "kill a child (build or run) and its process group after SECONDS (default 60)")
+MB_OPT(TIMEOUT, 0, "timeout", 1, "SECONDS", "kill the measuring child and its process group after SECONDS (default 60; builds get at least 120)")
 MB_OPT(START_METHOD, 0, "start-method", 1, "M", "Python worker processes: fork, spawn or forkserver (default: the interpreter's)")
 MB_OPT(PYTHON, 0, "python", 1, "PATH", "the Python interpreter (default: python3 from PATH)")
 MB_OPT(CC, 0, "cc", 1, "PROGRAM", "the C compiler (default: $CC, else cc)")

@@ -303,7 +303,8 @@ static enum ca_status python_query(struct ca_bench_result *r, const char *python
     struct ca_json *root = NULL;
     enum ca_status st;
     ca_arena_init(&tmp);
-    st = run_step(r, argv, timeout, python, CA_BENCH_F_START, &ch, ok);
+    st = run_step(r, argv, timeout, ca_arena_printf(&r->arena, "%s (asked for its build settings)", python),
+                  CA_BENCH_F_START, &ch, ok);
     if (st != CA_OK || !*ok) goto out;
     *ok = false;
     if (ca_json_parse(ch.out ? ch.out : "", ch.nout, &tmp, &root, NULL) != CA_OK || root->type != CA_JSON_OBJ ||
@@ -439,7 +440,11 @@ static enum ca_status run_python(struct ca_bench_result *r, const struct ca_benc
     enum ca_status st;
     bool ok;
 
-    st = python_query(r, c->python ? c->python : "python3", timeout, &pi, &ok);
+    /* The limit is for the measured code: building and asking the interpreter (through a
+     * shim, on a loaded machine) may take longer than a tight --timeout. */
+    double tbuild = timeout > MB_BUILD_TIMEOUT ? timeout : MB_BUILD_TIMEOUT;
+
+    st = python_query(r, c->python ? c->python : "python3", tbuild, &pi, &ok);
     if (st != CA_OK || !ok) return st;
     r->python_executable = pi.executable;
     r->python_version = pi.version;
@@ -462,7 +467,7 @@ static enum ca_status run_python(struct ca_bench_result *r, const struct ca_benc
                 memmove(&fixed[5], &fixed[6], 3 * sizeof *fixed);
                 nfixed--;
             }
-            st = build(r, c, fixed, nfixed, timeout, &ok);
+            st = build(r, c, fixed, nfixed, tbuild, &ok);
             if (st != CA_OK || !ok) return st;
         }
     } else {
@@ -511,7 +516,7 @@ static enum ca_status run_c(struct ca_bench_result *r, const struct ca_bench_cas
     if (st != CA_OK) return st;
     {
         const char *fixed[] = {r->compiler, "-O2", "-pthread", "-Dmain=" MB_USER_MAIN, "-o", exe, user, main_c};
-        st = build(r, c, fixed, sizeof fixed / sizeof *fixed, timeout, &ok);
+        st = build(r, c, fixed, sizeof fixed / sizeof *fixed, timeout > MB_BUILD_TIMEOUT ? timeout : MB_BUILD_TIMEOUT, &ok);
         if (st != CA_OK || !ok) return st;
     }
     {
@@ -532,13 +537,41 @@ static const char *base_name(const char *p)
     return s ? s + 1 : p;
 }
 
+/* The part of a case that needs a temporary directory: build, measure, look at the machine. */
+static enum ca_status in_tmpdir(struct ca_bench_result *r, const struct ca_bench_case *c, const char *text,
+                                double timeout)
+{
+    char *dir = NULL;
+    struct mb_snap s;
+    enum ca_status st;
+
+    r->machine.load_before = mb_loadavg();
+    mb_snap_take(&s);
+    r->machine.psi_before = s.psi_ok ? s.psi_avg10 : NAN;
+    st = mb_tmpdir_new(&dir);
+    if (st != CA_OK) goto out;
+    if (c->keep_temp && !(r->temp_dir = copy(&r->arena, dir))) {
+        st = CA_ERR_NOMEM;
+        goto out;
+    }
+    st = r->kind == CA_BENCH_C ? run_c(r, c, dir, timeout) : run_python(r, c, dir, text, timeout);
+    if (st != CA_OK) goto out;
+    r->machine.load_after = mb_loadavg();
+    mb_snap_take(&s);
+    r->machine.psi_after = s.psi_ok ? s.psi_avg10 : NAN;
+    mb_machine_judge(&r->machine, &r->arena);
+out:
+    if (dir && !c->keep_temp) mb_tmpdir_remove(dir);
+    ca_free(dir);
+    return st;
+}
+
 enum ca_status ca_bench_run(const struct ca_bench_case *c, struct ca_bench_result *r)
 {
-    char *msg = NULL, *dir = NULL, *text = NULL;
+    char *msg = NULL, *text = NULL;
     size_t len;
     double timeout = c->timeout > 0 ? c->timeout : MB_DEFAULT_TIMEOUT, start = mono();
     enum ca_status st = ca_bench_case_check(c, &msg);
-    struct mb_snap s;
 
     if (st != CA_OK) {
         if (msg) r->failure_message = copy(&r->arena, msg);
@@ -564,32 +597,15 @@ enum ca_status ca_bench_run(const struct ca_bench_case *c, struct ca_bench_resul
     if (c->source) {
         st = ca_file_read(c->source, &text, &len);
         if (st == CA_ERR_NOMEM) goto out;
-        if (st != CA_OK) {
-            fail_msg(r, CA_BENCH_F_BUILD, NULL, "cannot read %s: %s", c->source, strerror(errno));
-            st = CA_OK;
-            goto judge;
-        }
-        if (!mb_is_python_source(text)) r->kind = CA_BENCH_C;
+        if (st != CA_OK) fail_msg(r, CA_BENCH_F_BUILD, NULL, "cannot read %s: %s", c->source, strerror(errno));
+        else if (!mb_is_python_source(text)) r->kind = CA_BENCH_C;
+        st = CA_OK;
     }
-    r->machine.load_before = mb_loadavg();
-    mb_snap_take(&s);
-    r->machine.psi_before = s.psi_ok ? s.psi_avg10 : NAN;
-    st = mb_tmpdir_new(&dir);
+    if (r->failure == CA_BENCH_F_NONE) st = in_tmpdir(r, c, text, timeout);
     if (st != CA_OK) goto out;
-    if (c->keep_temp) r->temp_dir = copy(&r->arena, dir);
-    st = r->kind == CA_BENCH_C ? run_c(r, c, dir, timeout) : run_python(r, c, dir, text, timeout);
-    if (st != CA_OK) goto out;
-    r->machine.load_after = mb_loadavg();
-    mb_snap_take(&s);
-    r->machine.psi_after = s.psi_ok ? s.psi_avg10 : NAN;
-    mb_machine_judge(&r->machine, &r->arena);
-judge:
-    if (mb_cancelled && r->failure == CA_BENCH_F_NONE)
-        fail_msg(r, CA_BENCH_F_CANCELLED, NULL, "interrupted");
+    if (mb_cancelled && r->failure == CA_BENCH_F_NONE) fail_msg(r, CA_BENCH_F_CANCELLED, NULL, "interrupted");
     mb_judge(r);
 out:
-    if (dir && !c->keep_temp) mb_tmpdir_remove(dir);
-    ca_free(dir);
     ca_free(text);
     ca_free(msg);
     r->elapsed = mono() - start;

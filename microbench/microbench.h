@@ -60,7 +60,7 @@ struct ca_bench_case {
     unsigned workers;          /* threads and processes (0: the usable cores) */
     long calls;                /* calls per run, split across workers (0: calibrate) */
     unsigned repeat;           /* runs per mode (0: 5) */
-    double timeout;            /* seconds per child: build, run (0: 60) */
+    double timeout;            /* seconds for the measuring child (0: 60); builds get >= 120 */
     const char *start_method;  /* fork, spawn, forkserver (NULL: the interpreter's default) */
     const char *python;        /* interpreter (NULL: python3 from PATH) */
     const char *cc;            /* C compiler (NULL: $CC, else cc) */

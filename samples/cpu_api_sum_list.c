@@ -4,7 +4,8 @@
  * PyFloat_AsDouble (which may even run __float__).  The loop computes and blocks on
  * nothing: cpu.  Because the body needs the GIL it cannot be released, so only separate
  * processes run such loops in parallel: multiprocessing.  Not gil-cpu-loop-holds-gil,
- * which is only for loops that make no Python API calls. */
+ * which is only for loops that make no Python API calls.  PyList_GetItem returns a borrowed
+ * reference: on a free-threaded build that is an ft-borrowed-ref-in-loop note. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
@@ -21,6 +22,7 @@ sumlist_fsum(PyObject *module, PyObject *list)
     /* The size is re-read every time: __float__ may mutate the list. */
     /* expect: loop classification=cpu gil=held recommendation=multiprocessing python_api=true */
     for (i = 0; i < PyList_GET_SIZE(list); i++) {
+        /* expect-diag: ft-borrowed-ref-in-loop */
         value = PyFloat_AsDouble(PyList_GetItem(list, i));
         if (value == -1.0 && PyErr_Occurred())
             return NULL;

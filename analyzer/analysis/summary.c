@@ -166,6 +166,13 @@ static void seed_roots(struct ca_program *p)
                 else if (cs->pyfunc) /* Py_AddPendingCall, PyCapsule_New destructors: Python runs them held */
                     set_entry(p, fn, 1u << CA_CUR_HELD, CA_ENTRY_PYTHON,
                               ca_arena_printf(&p->arena, "callback handed to %s()", f->calls[ref->call].name));
+                else if (cs->target == CA_NONE && !(cs->known && cs->info.sync_callbacks))
+                    /* Handed to a C library that keeps it for later (SSL_CTX_set_default_passwd_cb,
+                     * Tcl_CreateTimerHandler): the library calls it from its own code, which the
+                     * extension runs with the GIL released; it must attach first. */
+                    set_entry(p, fn, 1u << CA_CUR_RELEASED, CA_ENTRY_THREAD,
+                              ca_arena_printf(&p->arena, "callback handed to the C library function %s()",
+                                              f->calls[ref->call].name));
             }
         }
     }
@@ -223,6 +230,8 @@ static enum ca_status top_down_from(struct ca_program *p, struct worklist *w)
             if (ref->ctx != CA_FNREF_ARG || ref->func != fn->idx || ref->call >= f->ncalls) continue;
             if (v->calls[ref->call].known && (v->calls[ref->call].info.spawn_arg >= 0 || v->calls[ref->call].pyfunc))
                 continue; /* a thread or a Python callback: seeded as a root */
+            if (v->calls[ref->call].target == CA_NONE && !(v->calls[ref->call].known && v->calls[ref->call].info.sync_callbacks))
+                continue; /* kept by a C library for later: seeded as a root (released) */
             /* Handed to a function of the program that never calls through a pointer: it stores
              * the function (a registry, a table), it does not run it.  Stay quiet. */
             if (v->calls[ref->call].target != CA_NONE && !calls_through_pointer(p, &v->calls[ref->call])) continue;

@@ -12,6 +12,8 @@
 #include "analyze.h"
 #include "testutil.h"
 
+#include <unistd.h>
+
 static struct ca_rules *rules;
 
 /* ---- a tiny builder: one TU, functions with IR written as nested calls. */
@@ -788,6 +790,44 @@ static void test_function_stored_by_a_registry_does_not_inherit_the_callers_stat
     ca_facts_fini(&b.f);
 }
 
+/* cb passed as argument `arg` of a call to `receiver` made from a method (GIL held). */
+static void callback_case(const char *receiver, uint32_t arg, const char *cb_body_call, enum ca_gil expect_loop)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, reg, l, body;
+    struct ca_fact_fnref ref = {CA_FNREF_ARG, "cb", 0, 0, 0, NULL, {3, 3}};
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "cb", true);
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 8);
+    if (cb_body_call) call(&b, body, cb_body_call, NULL, 0);
+    loop_end(&b);
+    root = fn(&b, "meth", true);
+    method_table(&b, "meth");
+    reg = call(&b, root, receiver, NULL, 0);
+    ref.func = b.func;
+    ref.call = reg;
+    ref.arg = arg;
+    assert_int_equal(ca_facts_add_fnref(&b.f, &ref, NULL), CA_OK);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->gil, expect_loop);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
+static void test_qsort_comparator_runs_in_the_callers_state(void **state)
+{
+    (void)state;
+    callback_case("qsort", 3, NULL, CA_GIL_HELD);
+}
+
+static void test_callback_kept_by_a_c_library_starts_released(void **state)
+{
+    (void)state; /* SSL_CTX_set_default_passwd_cb(ctx, cb): OpenSSL calls it later, GIL released */
+    callback_case("SSL_CTX_set_default_passwd_cb", 1, NULL, CA_GIL_RELEASED);
+}
+
 static void test_run_once_do_while_zero_macro_is_not_iterated(void **state)
 {
     struct tb b;
@@ -859,9 +899,42 @@ static void test_callback_handed_to_the_python_api_runs_with_the_gil(void **stat
     ca_facts_fini(&b.f);
 }
 
+/* Every check has metadata, a doc page, positive and negative samples; every rule in the metadata
+ * has a matcher (a check, or the suppression module for concadvise-* rules). */
+static const char *const CHECK_LIST[] = {
+#define CA_CHECK(name, id) id,
+#include "check_list.h"
+#undef CA_CHECK
+    NULL};
+
+static void test_every_rule_has_a_matcher_a_doc_and_samples(void **state)
+{
+    char path[512];
+    (void)state;
+    for (uint32_t i = 0; CHECK_LIST[i]; i++) {
+        const struct ca_rule_meta *m = ca_rules_find_meta(rules, CHECK_LIST[i]);
+        assert_non_null(m);
+        snprintf(path, sizeof path, "%s/%s", CA_SOURCE_DIR, m->doc);
+        assert_int_equal(access(path, R_OK), 0);
+        assert_true(m->npositive > 0);
+        assert_true(m->nnegative > 0);
+        for (uint32_t k = 0; k < m->npositive; k++) {
+            snprintf(path, sizeof path, "%s/%s", CA_SOURCE_DIR, m->positive[k]);
+            assert_int_equal(access(path, R_OK), 0);
+        }
+    }
+    for (uint32_t i = 0; i < ca_rules_nmeta(rules); i++) {
+        const char *id = ca_rules_meta(rules, i)->id;
+        bool matched = strncmp(id, "concadvise-", 11) == 0;
+        for (uint32_t k = 0; CHECK_LIST[k] && !matched; k++) matched = strcmp(CHECK_LIST[k], id) == 0;
+        if (!matched) fail_msg("rule %s has no check", id);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_every_rule_has_a_matcher_a_doc_and_samples),
         cmocka_unit_test(test_read_loop_inside_allow_threads_is_io_released_threading),
         cmocka_unit_test(test_recv_loop_with_gil_held_recommends_release_and_warns),
         cmocka_unit_test(test_release_and_reacquire_per_iteration_is_mixed),
@@ -882,6 +955,8 @@ int main(void)
         cmocka_unit_test(test_recursive_functions_reach_a_fixpoint),
         cmocka_unit_test(test_unreached_function_in_python_file_is_unknown_not_guessed),
         cmocka_unit_test(test_run_once_do_while_zero_macro_is_not_iterated),
+        cmocka_unit_test(test_qsort_comparator_runs_in_the_callers_state),
+        cmocka_unit_test(test_callback_kept_by_a_c_library_starts_released),
         cmocka_unit_test(test_loop_that_releases_around_io_is_mixed_even_when_entry_is_unknown),
         cmocka_unit_test(test_function_stored_by_a_registry_does_not_inherit_the_callers_state),
         cmocka_unit_test(test_console_output_in_an_error_helper_does_not_make_a_loop_io),
