@@ -23,6 +23,8 @@ void ca_facts_fini(struct ca_tu_facts *f)
     ca_free(f->fnrefs);
     ca_free(f->ir);
     ca_free(f->diags);
+    ca_free(f->globals);
+    ca_free(f->included_c);
     ca_arena_fini(&f->arena);
     memset(f, 0, sizeof *f);
 }
@@ -64,6 +66,8 @@ enum ca_status ca_facts_add_call(struct ca_tu_facts *f, const struct ca_fact_cal
     struct ca_fact_call c = *v;
     enum ca_status st = dup(f, &c.name);
     if (st == CA_OK) st = dup(f, &c.macro);
+    if (st == CA_OK) st = dup(f, &c.fptype);
+    if (st == CA_OK) st = dup(f, &c.field);
     return st ? st : push((void **)&f->calls, &f->ncalls, &f->cap_[2], &c, sizeof c, idx);
 }
 
@@ -86,6 +90,8 @@ enum ca_status ca_facts_add_fnref(struct ca_tu_facts *f, const struct ca_fact_fn
     struct ca_fact_fnref c = *v;
     enum ca_status st = dup(f, &c.name);
     if (st == CA_OK) st = dup(f, &c.holder_type);
+    if (st == CA_OK) st = dup(f, &c.fntype);
+    if (st == CA_OK) st = dup(f, &c.field);
     return st ? st : push((void **)&f->fnrefs, &f->nfnrefs, &f->cap_[5], &c, sizeof c, idx);
 }
 
@@ -95,6 +101,20 @@ enum ca_status ca_facts_add_diag(struct ca_tu_facts *f, const struct ca_fact_dia
     enum ca_status st = dup(f, &c.file);
     if (st == CA_OK) st = dup(f, &c.message);
     return st ? st : push((void **)&f->diags, &f->ndiags, &f->cap_[6], &c, sizeof c, idx);
+}
+
+enum ca_status ca_facts_add_global(struct ca_tu_facts *f, const struct ca_fact_global *v, uint32_t *idx)
+{
+    struct ca_fact_global c = *v;
+    enum ca_status st = dup(f, &c.name);
+    if (st == CA_OK) st = dup(f, &c.file);
+    return st ? st : push((void **)&f->globals, &f->nglobals, &f->cap_[8], &c, sizeof c, idx);
+}
+
+enum ca_status ca_facts_add_included_c(struct ca_tu_facts *f, const char *path, uint32_t *idx)
+{
+    enum ca_status st = dup(f, &path);
+    return st ? st : push((void **)&f->included_c, &f->nincluded_c, &f->cap_[9], &path, sizeof path, idx);
 }
 
 enum ca_status ca_facts_add_ir(struct ca_tu_facts *f, enum ca_ir_kind kind, uint32_t flags, uint32_t ref,

@@ -69,9 +69,12 @@ enum ca_call_flags {
     CA_CALL_INDIRECT = 1u << 0, /* through a pointer; `name` is the callee expression's spelling
                                    (e.g. "self->read", "cb") or "" when it has none */
     CA_CALL_IN_MACRO = 1u << 1, /* the call text comes from a macro expansion; see `macro` */
-    CA_CALL_PYDECL = 1u << 2    /* the callee is declared in Python's headers (the directory of
+    CA_CALL_PYDECL = 1u << 2,   /* the callee is declared in Python's headers (the directory of
                                    the Python.h this TU includes, or below it): the C-API proper,
                                    not a project function that merely starts with "Py" */
+    CA_CALL_STDSTREAM = 1u << 3 /* some argument is, after parentheses and casts, the variable
+                                   stdout or stderr (fprintf(stderr, ...), fputs(s, stdout),
+                                   fflush(stdout)): the call writes to (or flushes) the console */
 };
 
 struct ca_fact_call {
@@ -82,6 +85,16 @@ struct ca_fact_call {
     const char *macro;        /* outermost macro expansion the call sits in, or NULL */
     uint32_t flags;           /* enum ca_call_flags */
     uint32_t nargs;
+    const char *fptype;       /* indirect calls: the called function type, canonical and spelled
+                                 by clang ("void (unsigned char *, const unsigned char *, int)"):
+                                 the pointee of the callee expression's type.  It is spelled like
+                                 ca_fact_fnref.fntype, so candidates match by string equality
+                                 (both interned: equal strings of one TU are one pointer).  NULL
+                                 for direct calls and when the callee's type is not a function
+                                 pointer */
+    const char *field;        /* indirect calls through a struct or union member: the member's
+                                 name ("shuffle" for st->shuffle(x), (*st->shuffle)(x),
+                                 tbl[i].shuffle(x); "fns" for st->fns[i](x)); NULL otherwise */
 };
 
 /* A macro expanded inside a function body (function-like or object-like),
@@ -112,7 +125,8 @@ enum ca_fnref_ctx {
 };
 
 /* A use of a function's name other than calling it: the raw material for Python entry tables
- * (PyMethodDef, type slots), thread start routines and callbacks. */
+ * (PyMethodDef, type slots), thread start routines and callbacks, and the candidate targets of
+ * calls through pointers (fntype, field). */
 struct ca_fact_fnref {
     enum ca_fnref_ctx ctx;
     const char *name;         /* the function referred to */
@@ -124,6 +138,37 @@ struct ca_fact_fnref {
                                  "PyTypeObject", "PyType_Slot"); CA_FNREF_ASSIGN: the field name
                                  or NULL */
     struct ca_loc loc;
+    const char *fntype;       /* the referenced function's type, canonical and spelled by clang,
+                                 in the form of ca_fact_call.fptype ("int (int)") */
+    const char *field;        /* CA_FNREF_INIT: the struct/union field the name initialises, when
+                                 known: designated (.tp_dealloc = f, the innermost designator of
+                                 .a.b = f) or positional (the n-th field of the record, counted
+                                 from the last designator); an element of an array field carries
+                                 the array field's name.  NULL at the top level (fn_t cb = f, an
+                                 array of function pointers), after brace elision or a nested
+                                 designator (the position is not followed then), and for unnamed
+                                 members.  CA_FNREF_ASSIGN: the same as holder_type (the member
+                                 assigned, or NULL).  NULL for the other contexts */
+};
+
+/* A variable with static storage defined in an extracted file (see ca_fact_func): a file-scope
+ * definition (tentative `int n;` included; `extern` declarations without an initialiser and
+ * _Thread_local variables are not recorded; one fact per name, at its first definition), or a
+ * static local of an extracted function.  The raw material of free-threading checks. */
+struct ca_fact_global {
+    const char *name;
+    struct ca_loc loc;        /* the name, in the file of `file` */
+    const char *file;         /* NULL: the main file; else the header's display path, as for
+                                 ca_fact_func.file */
+    bool is_static;           /* internal linkage, or a static local */
+    bool is_const;            /* the object is const: its type, arrays stripped, is const-qualified
+                                 (const int, const char *const[]; not const char *) */
+    bool pyobject;            /* holds Python objects: its type, arrays stripped, is a pointer to
+                                 PyObject (canonically "struct _object") or to a record whose
+                                 first field is named ob_base (PyTypeObject *, PyTupleObject *,
+                                 an extension's object struct); PyObject *cache[8] counts too */
+    bool is_static_local;
+    uint32_t func;            /* static locals: the function that declares it; else CA_NONE */
 };
 
 /* ---- control-flow IR: the function body reduced to what GIL tracking needs.
@@ -171,6 +216,11 @@ struct ca_tu_facts {
     const char *path;         /* as the user gave it (display path) */
     enum ca_tu_status status;
     bool python;              /* includes Python.h (directly or not) */
+    bool ft_declared;         /* PEP 703: the text of the main file or of an extracted header has
+                                 one of the words Py_mod_gil, PyUnstable_Module_SetGIL or
+                                 PyModule_ExperimentalSetGIL outside comments and string literals
+                                 (a text scan: such code is usually behind #ifdef Py_GIL_DISABLED
+                                 or a version check that the AST of older headers does not see) */
     struct ca_fact_func *funcs;   uint32_t nfuncs;
     struct ca_fact_loop *loops;   uint32_t nloops;
     struct ca_fact_call *calls;   uint32_t ncalls;
@@ -179,8 +229,14 @@ struct ca_tu_facts {
     struct ca_fact_fnref *fnrefs; uint32_t nfnrefs;
     struct ca_ir_node *ir;        uint32_t nir;
     struct ca_fact_diag *diags;   uint32_t ndiags;
+    struct ca_fact_global *globals; uint32_t nglobals;
+    const char **included_c;  uint32_t nincluded_c; /* real paths (clang_File_tryGetRealPathName,
+                                 else the name clang opened) of the files with a ".c" name that
+                                 this TU includes, directly or not, other than the main file
+                                 (python-cffi's _cffi_backend.c includes call_python.c), once
+                                 each, in inclusion order.  Set also for a TU with clang errors */
     struct ca_arena arena;    /* owns every string above */
-    size_t cap_[8];           /* private: capacities of the heap arrays above (freed by fini) */
+    size_t cap_[10];          /* private: capacities of the heap arrays above (freed by fini) */
 };
 
 /* init: empty facts for `path` (copied). fini: releases the arena. */
@@ -197,20 +253,25 @@ CA_MUST_USE enum ca_status ca_facts_add_macro(struct ca_tu_facts *f, const struc
 CA_MUST_USE enum ca_status ca_facts_add_write(struct ca_tu_facts *f, const struct ca_fact_write *v, uint32_t *idx);
 CA_MUST_USE enum ca_status ca_facts_add_fnref(struct ca_tu_facts *f, const struct ca_fact_fnref *v, uint32_t *idx);
 CA_MUST_USE enum ca_status ca_facts_add_diag(struct ca_tu_facts *f, const struct ca_fact_diag *v, uint32_t *idx);
+CA_MUST_USE enum ca_status ca_facts_add_global(struct ca_tu_facts *f, const struct ca_fact_global *v, uint32_t *idx);
+CA_MUST_USE enum ca_status ca_facts_add_included_c(struct ca_tu_facts *f, const char *path, uint32_t *idx);
 /* Adds a node with no children; link it with ca_facts_ir_append(parent, child). */
 CA_MUST_USE enum ca_status ca_facts_add_ir(struct ca_tu_facts *f, enum ca_ir_kind kind, uint32_t flags,
                                            uint32_t ref, const char *label, uint32_t *idx);
 /* Appends `child` as the last child of `parent` (O(children)). */
 void ca_facts_ir_append(struct ca_tu_facts *f, uint32_t parent, uint32_t child);
 
-/* One line per fact, stable order, for --dump-facts and front-end tests.  Formats:
- *   tu PATH status=ok|parse-error|missing python=0|1
+/* One line per fact, stable order, for --dump-facts and front-end tests.  Formats (a type T
+ * may contain spaces; fptype= and fntype= come last and run to the end of the line):
+ *   tu PATH status=ok|parse-error|missing python=0|1 ft=0|1
+ *   include-c PATH
  *   func NAME L:C-L static=0|1 params=N [file=PATH]    (file= only for a header function)
  *   loop #I KIND L:C-END func=NAME parent=#P|- depth=D bound=unknown|const|var|infinite trip=T ops=N
- *   call L:C NAME func=NAME loop=#I|- [indirect] [pydecl] [macro=M] args=N
+ *   call L:C NAME func=NAME loop=#I|- [indirect] [pydecl] [stdstream] [macro=M] [field=F] args=N [fptype=T]
  *   macro L:C NAME func=NAME loop=#I|-
  *   write L:C NAME func=NAME loop=#I|- [static-local]
- *   fnref L:C NAME ctx=arg|init|assign|other [func=F] [call=L:C CALLEE arg=N] [holder=T]
+ *   fnref L:C NAME ctx=arg|init|assign|other [func=F] [call=L:C CALLEE arg=N] [field=F] [holder=T] [fntype=T]
+ *   global L:C NAME [static] [const] [pyobject] [func=F] [file=PATH]    (func= only for a static local)
  *   ir FUNC: (nested s-expression of the body IR, e.g. (seq (call PyEval_SaveThread) (loop #0 ...)))
  *   diag FILE:L:C MESSAGE */
 void ca_facts_dump(FILE *out, const struct ca_tu_facts *f);

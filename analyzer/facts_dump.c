@@ -98,7 +98,9 @@ static void put_loc(FILE *out, struct ca_loc l) { fprintf(out, "%" PRIu32 ":%" P
 void ca_facts_dump(FILE *out, const struct ca_tu_facts *f)
 {
     uint32_t i;
-    fprintf(out, "tu %s status=%s python=%d\n", text(f->path), status_str(f->status), f->python ? 1 : 0);
+    fprintf(out, "tu %s status=%s python=%d ft=%d\n", text(f->path), status_str(f->status), f->python ? 1 : 0,
+            f->ft_declared ? 1 : 0);
+    for (i = 0; i < f->nincluded_c; i++) fprintf(out, "include-c %s\n", text(f->included_c[i]));
     for (i = 0; i < f->nfuncs; i++) {
         const struct ca_fact_func *fn = &f->funcs[i];
         fprintf(out, "func %s ", text(fn->name));
@@ -127,8 +129,12 @@ void ca_facts_dump(FILE *out, const struct ca_tu_facts *f)
         put_ref(out, "loop", c->loop);
         if (c->flags & CA_CALL_INDIRECT) fputs(" indirect", out);
         if (c->flags & CA_CALL_PYDECL) fputs(" pydecl", out);
+        if (c->flags & CA_CALL_STDSTREAM) fputs(" stdstream", out);
         if (c->macro) fprintf(out, " macro=%s", text(c->macro));
-        fprintf(out, " args=%" PRIu32 "\n", c->nargs);
+        if (c->field) fprintf(out, " field=%s", text(c->field));
+        fprintf(out, " args=%" PRIu32, c->nargs);
+        if (c->fptype) fprintf(out, " fptype=%s", text(c->fptype));
+        fputc('\n', out);
     }
     for (i = 0; i < f->nmacros; i++) {
         const struct ca_fact_macro *m = &f->macros[i];
@@ -162,7 +168,21 @@ void ca_facts_dump(FILE *out, const struct ca_tu_facts *f)
             }
             fprintf(out, " arg=%" PRIu32, r->arg);
         }
+        if (r->field) fprintf(out, " field=%s", text(r->field));
         if (r->holder_type) fprintf(out, " holder=%s", text(r->holder_type));
+        if (r->fntype) fprintf(out, " fntype=%s", text(r->fntype));
+        fputc('\n', out);
+    }
+    for (i = 0; i < f->nglobals; i++) {
+        const struct ca_fact_global *g = &f->globals[i];
+        fputs("global ", out);
+        put_loc(out, g->loc);
+        fprintf(out, " %s", text(g->name));
+        if (g->is_static) fputs(" static", out);
+        if (g->is_const) fputs(" const", out);
+        if (g->pyobject) fputs(" pyobject", out);
+        if (g->func != CA_NONE) fprintf(out, " func=%s", func_name(f, g->func));
+        if (g->file) fprintf(out, " file=%s", text(g->file));
         fputc('\n', out);
     }
     for (i = 0; i < f->nfuncs; i++) {

@@ -3,8 +3,10 @@
  * project header (rule below) to facts: the function, its loops (nesting, bound, operator
  * count), its calls (with the innermost loop and the outermost macro they come from), the
  * macros it expands, its writes to globals and static locals, the uses of function names other
- * than calls, and a small control-flow IR.  Function names in initialisers of file-scope and
- * static variables are recorded too.
+ * than calls (with the function's type, and the struct field a static initialiser puts them
+ * in), and a small control-flow IR.  Function names in initialisers of file-scope and static
+ * variables are recorded too, and so are those variables themselves (globals).  The TU as a
+ * whole gets the .c files it includes and whether its text declares free-threading support.
  * It does NOT judge anything (no catalogs, no GIL logic), walk bodies that live in other
  * headers, extract anything from a file that has clang errors, or resolve anything across files.
  * This is the only file of the project that includes libclang.  No globals, no static buffers:
@@ -92,6 +94,23 @@ struct lvtarget {
     CXCursor var;
 };
 
+/* A node on the path from a static initialiser's root to the node being visited, so that a
+ * function name knows the struct field it initialises (see sinit_cb). */
+#define UNSURE UINT32_MAX
+struct iframe {
+    CXCursor c;
+    CXCursor field;          /* the FieldDecl this node initialises or lies in; null: none, unsure */
+    uint32_t fbase, nf;      /* record lists: their fields are w->fields[fbase, fbase + nf) */
+    uint32_t next;           /* record lists: the field of the next positional child, or UNSURE */
+    uint32_t nkids, ndesig;  /* children met so far; field designators among them */
+    bool record;             /* an initialiser list of a struct or union */
+};
+
+struct ifield {
+    CXCursor c;
+    bool aggregate;          /* a struct, union or array: its initialiser may elide its braces */
+};
+
 /* How an expression is used; set by its parent and passed down through parentheses and casts
  * (and the kinds named below), cleared by every other kind. */
 enum {
@@ -156,6 +175,13 @@ struct walk {
     char *pydir;        /* directory of the Python.h included, with its '/'; NULL if none */
     size_t npydir;
     struct { CXFile file; bool py; } pycache[64]; /* declaration file -> under pydir */
+    struct { void *key; const char *s; } tcache[64]; /* canonical function type -> spelling */
+    struct iframe *frames; /* path of the static initialiser walk (see sinit_cb) */
+    size_t nframes, capframes;
+    struct ifield *fields; /* fields of the record lists on that path */
+    size_t nfields, capfields;
+    const char **gnames; /* names of the file-scope globals recorded (interned; open addressing) */
+    size_t ngnames, capgnames;
 };
 
 static void walk(struct walk *w, CXCursor c, struct list *out, struct ectx cx);
@@ -235,6 +261,24 @@ static const char *take_str(struct walk *w, CXString s, bool type)
     return r;
 }
 #define take(w, s) take_str((w), (s), false)
+
+/* The spelling of canonical function type `t`, or of the canonical function type `t` points
+ * to; NULL when `t` is neither.  Function types and their pointers meet as strings: an indirect
+ * call's fptype and a candidate's fntype are both made here.  Cached per type (a TU has a few
+ * dozen distinct ones), keyed on the canonical type's identity. */
+static const char *fn_type(struct walk *w, CXType t)
+{
+    size_t h;
+    t = clang_getCanonicalType(t);
+    if (t.kind == CXType_Pointer) t = clang_getCanonicalType(clang_getPointeeType(t));
+    if (t.kind != CXType_FunctionProto && t.kind != CXType_FunctionNoProto) return NULL;
+    h = ((uintptr_t)t.data[0] >> 4) & 63;
+    if (w->tcache[h].key != t.data[0] || !w->tcache[h].s) {
+        w->tcache[h].key = t.data[0];
+        w->tcache[h].s = take(w, clang_getTypeSpelling(t));
+    }
+    return w->tcache[h].s;
+}
 
 /* ------------------------------------------------------------------ locations and tokens */
 
@@ -528,10 +572,12 @@ static uint32_t add_call(struct walk *w, const struct ca_fact_call *v)
 {
     struct ca_fact_call c = *v;
     uint32_t idx;
-    c.name = c.macro = NULL;
+    c.name = c.macro = c.fptype = c.field = NULL;
     if (w->st || (w->st = ca_facts_add_call(w->f, &c, &idx)) != CA_OK) return CA_NONE;
     w->f->calls[idx].name = v->name;
     w->f->calls[idx].macro = v->macro;
+    w->f->calls[idx].fptype = v->fptype;
+    w->f->calls[idx].field = v->field;
     return idx;
 }
 
@@ -539,11 +585,106 @@ static uint32_t add_fnref(struct walk *w, const struct ca_fact_fnref *v)
 {
     struct ca_fact_fnref c = *v;
     uint32_t idx;
-    c.name = c.holder_type = NULL;
+    c.name = c.holder_type = c.fntype = c.field = NULL;
     if (w->st || (w->st = ca_facts_add_fnref(w->f, &c, &idx)) != CA_OK) return CA_NONE;
     w->f->fnrefs[idx].name = v->name;
     w->f->fnrefs[idx].holder_type = v->holder_type;
+    w->f->fnrefs[idx].fntype = v->fntype;
+    w->f->fnrefs[idx].field = v->field;
     return idx;
+}
+
+/* Adds interned `name` to the set of file-scope globals recorded; false when it is there
+ * already (a tentative definition and the definition of one variable) or on failure. */
+static bool gname_add(struct walk *w, const char *name)
+{
+    size_t i;
+    if (w->st || !name) return false;
+    if (2 * (w->ngnames + 1) > w->capgnames) {
+        size_t cap = w->capgnames ? w->capgnames * 2 : 64, j;
+        const char **slot = ca_calloc(cap, sizeof *slot);
+        if (!slot) {
+            w->st = CA_ERR_NOMEM;
+            return false;
+        }
+        for (j = 0; j < w->capgnames; j++) {
+            if (!w->gnames[j]) continue;
+            for (i = ((uintptr_t)w->gnames[j] >> 3) & (cap - 1); slot[i]; i = (i + 1) & (cap - 1)) {}
+            slot[i] = w->gnames[j];
+        }
+        ca_free(w->gnames);
+        w->gnames = slot;
+        w->capgnames = cap;
+    }
+    for (i = ((uintptr_t)name >> 3) & (w->capgnames - 1); w->gnames[i]; i = (i + 1) & (w->capgnames - 1))
+        if (w->gnames[i] == name) return false;
+    w->gnames[i] = name;
+    w->ngnames++;
+    return true;
+}
+
+static enum CXVisitorResult first_field_cb(CXCursor c, CXClientData data)
+{
+    *(CXCursor *)data = c;
+    return CXVisit_Break;
+}
+
+/* Does a variable of canonical type `t` (arrays stripped) hold Python objects: a pointer to
+ * PyObject ("struct _object") or to a record whose first field is ob_base (PyObject_HEAD,
+ * PyObject_VAR_HEAD: PyTypeObject, PyTupleObject, an extension's own object struct)? */
+static bool holds_pyobject(CXType t)
+{
+    CXCursor first = clang_getNullCursor();
+    CXString s;
+    const char *c;
+    bool py;
+    if (t.kind != CXType_Pointer) return false;
+    t = clang_getCanonicalType(clang_getPointeeType(t));
+    if (t.kind != CXType_Record) return false;
+    s = clang_getTypeSpelling(t);
+    c = clang_getCString(s);
+    py = c && (strcmp(bare_type(c), "_object") == 0 || strcmp(bare_type(c), "PyObject") == 0);
+    clang_disposeString(s);
+    if (py) return true;
+    clang_Type_visitFields(t, first_field_cb, &first); /* an incomplete struct has none */
+    if (clang_Cursor_isNull(first)) return false;
+    s = clang_getCursorSpelling(first);
+    c = clang_getCString(s);
+    py = c && strcmp(c, "ob_base") == 0;
+    clang_disposeString(s);
+    return py;
+}
+
+/* A variable with static storage: a file-scope definition (static_local false) or a static
+ * local of the current function, in the current file (w->cur).  A file-scope name is recorded
+ * once, at its first definition.  Thread-local variables are not shared: not recorded. */
+static void add_global(struct walk *w, CXCursor var, bool static_local)
+{
+    struct ca_fact_global g;
+    CXType t;
+    const char *name;
+    uint32_t idx;
+    if (clang_getCursorTLSKind(var) != CXTLS_None) return;
+    name = take(w, clang_getCursorSpelling(var));
+    if (!static_local && !gname_add(w, name)) return;
+    if (w->st) return;
+    memset(&g, 0, sizeof g);
+    exp_loc(w, clang_getCursorLocation(var), &g.loc, NULL);
+    /* a canonical array carries its element's qualifiers itself: const is looked for at each level */
+    t = clang_getCanonicalType(clang_getCursorType(var));
+    g.is_const = clang_isConstQualifiedType(t) != 0;
+    while (t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray || t.kind == CXType_VariableArray ||
+           t.kind == CXType_DependentSizedArray) {
+        t = clang_getCanonicalType(clang_getArrayElementType(t));
+        g.is_const |= clang_isConstQualifiedType(t) != 0;
+    }
+    g.is_static = static_local || clang_getCursorLinkage(var) == CXLinkage_Internal;
+    g.pyobject = holds_pyobject(t);
+    g.is_static_local = static_local;
+    g.func = static_local ? w->func : CA_NONE;
+    if ((w->st = ca_facts_add_global(w->f, &g, &idx)) != CA_OK) return;
+    w->f->globals[idx].name = name;
+    w->f->globals[idx].file = w->cur->display;
 }
 
 static void add_write(struct walk *w, CXCursor at, const struct lvtarget *t)
@@ -678,13 +819,12 @@ struct sinit {
     const struct ca_loc *at;  /* where every reference is placed; NULL: where it is written */
 };
 
-static void sinit_ref(struct sinit *s, CXCursor c)
+/* A function name `c` in the initialiser, inside field `field` (a null cursor when none). */
+static void sinit_ref(struct sinit *s, CXCursor c, CXCursor field)
 {
     struct walk *w = s->w;
-    CXCursor d;
-    struct ca_fact_fnref r = {CA_FNREF_INIT, NULL, s->func, CA_NONE, CA_NONE, NULL, {0, 0}};
-    if (clang_getCursorKind(c) != CXCursor_DeclRefExpr) return;
-    d = clang_getCursorReferenced(c);
+    CXCursor d = clang_getCursorReferenced(c);
+    struct ca_fact_fnref r = {CA_FNREF_INIT, NULL, s->func, CA_NONE, CA_NONE, NULL, {0, 0}, NULL, NULL};
     if (clang_getCursorKind(d) != CXCursor_FunctionDecl) return;
     if (!s->holder) {
         /* the element type: arrays stripped, then qualifiers and tag keywords; a typedef keeps
@@ -697,6 +837,11 @@ static void sinit_ref(struct sinit *s, CXCursor c)
     }
     r.name = take(w, clang_getCursorSpelling(d));
     r.holder_type = s->holder;
+    r.fntype = fn_type(w, clang_getCursorType(d));
+    if (!clang_Cursor_isNull(field)) {
+        r.field = take(w, clang_getCursorSpelling(field));
+        if (r.field && !*r.field) r.field = NULL; /* an unnamed member */
+    }
     if (s->at)
         r.loc = *s->at;
     else
@@ -704,11 +849,104 @@ static void sinit_ref(struct sinit *s, CXCursor c)
     add_fnref(w, &r);
 }
 
+static enum CXVisitorResult field_cb(CXCursor c, CXClientData data)
+{
+    struct walk *w = data;
+    struct ifield f;
+    CXType t;
+    if (w->st) return CXVisit_Break;
+    t = clang_getCanonicalType(clang_getCursorType(c));
+    f.c = c;
+    f.aggregate = t.kind == CXType_Record || t.kind == CXType_ConstantArray || t.kind == CXType_IncompleteArray;
+    CA_PUSH(w->st, w->fields, w->nfields, w->capfields, f);
+    return w->st ? CXVisit_Break : CXVisit_Continue;
+}
+
+/* The frame of node `c` (of kind k) of a static initialiser, which lies in field `field`; a
+ * struct or union initialiser list gets the fields of its record.  Nodes without children are
+ * left off the path unless `root`. */
+static void sinit_node(struct sinit *s, CXCursor c, enum CXCursorKind k, CXCursor field, bool root)
+{
+    struct walk *w = s->w;
+    struct iframe fr;
+    if (k == CXCursor_DeclRefExpr) {
+        sinit_ref(s, c, field);
+        if (!root) return;
+    } else if (!root && (k == CXCursor_IntegerLiteral || k == CXCursor_StringLiteral ||
+                         k == CXCursor_CharacterLiteral || k == CXCursor_FloatingLiteral)) {
+        return;
+    }
+    memset(&fr, 0, sizeof fr);
+    fr.c = c;
+    fr.field = field;
+    fr.fbase = (uint32_t)w->nfields;
+    if (k == CXCursor_InitListExpr) {
+        CXType t = clang_getCanonicalType(clang_getCursorType(c));
+        if (t.kind == CXType_Record) {
+            fr.record = true;
+            clang_Type_visitFields(t, field_cb, w);
+            fr.nf = (uint32_t)w->nfields - fr.fbase;
+        }
+    }
+    if (!w->st) CA_PUSH(w->st, w->frames, w->nframes, w->capframes, fr);
+}
+
+/* The field that child `c` (of kind k) of frame `p` (the top of the path) lies in.
+ * - in a struct or union list, a positional child initialises the field after the previous
+ *   one; a designated child (an expression whose first children are MemberRef designators,
+ *   met right after it) its innermost designator's field, and positional children continue
+ *   after the first designator's field.  After a nested designator (.a.b = x: the next child
+ *   goes on inside a) or a brace elision (a scalar child where the field is an aggregate: the
+ *   children now fill that aggregate's members) the position is not followed: NULL;
+ * - anywhere else a child lies in its parent's field (array elements, casts, &f). */
+static CXCursor kid_field(struct walk *w, struct iframe *p, CXCursor c, enum CXCursorKind k)
+{
+    const struct ifield *f;
+    CXType t;
+    p->nkids++;
+    if (k == CXCursor_MemberRef) {
+        struct iframe *l = w->nframes >= 2 ? &w->frames[w->nframes - 2] : NULL;
+        if (l && l->record && p->ndesig + 1 == p->nkids && clang_getCursorKind(p->c) == CXCursor_UnexposedExpr) {
+            CXCursor fd = clang_getCursorReferenced(c);
+            uint32_t i;
+            l->next = UNSURE;
+            if (p->ndesig++ == 0)
+                for (i = 0; i < l->nf; i++)
+                    if (clang_equalCursors(w->fields[l->fbase + i].c, fd)) {
+                        l->next = i + 1;
+                        break;
+                    }
+            p->field = fd;
+        }
+        return clang_getNullCursor();
+    }
+    if (!p->record) return p->field;
+    if (p->next == UNSURE || p->next >= p->nf) return clang_getNullCursor();
+    f = &w->fields[p->fbase + p->next++];
+    if (f->aggregate) {
+        /* a designated child (of type void) lands here too: its designator resets the position */
+        t = clang_getCanonicalType(clang_getCursorType(c));
+        if (t.kind != CXType_Record && t.kind != CXType_ConstantArray && t.kind != CXType_IncompleteArray) {
+            p->next = UNSURE;
+            return clang_getNullCursor();
+        }
+    }
+    return f->c;
+}
+
+/* One recursive visit of the initialiser.  The path is kept by popping frames until the top is
+ * the visited node's parent (libclang visits in depth-first order and passes the parent). */
 static enum CXChildVisitResult sinit_cb(CXCursor c, CXCursor parent, CXClientData data)
 {
     struct sinit *s = data;
-    sinit_ref(s, c);
-    return s->w->st ? CXChildVisit_Break : CXChildVisit_Recurse;
+    struct walk *w = s->w;
+    enum CXCursorKind k = clang_getCursorKind(c);
+    CXCursor field;
+    while (w->nframes > 1 && !clang_equalCursors(w->frames[w->nframes - 1].c, parent))
+        w->nfields = w->frames[--w->nframes].fbase;
+    field = kid_field(w, &w->frames[w->nframes - 1], c, k);
+    sinit_node(s, c, k, field, false);
+    return w->st ? CXChildVisit_Break : CXChildVisit_Recurse;
 }
 
 /* Can a variable of type `t` hold a function's address?  Not when it is a number or an array
@@ -724,8 +962,8 @@ static bool may_hold_fn(CXType t)
 }
 
 /* Function names in the initialiser of a file-scope or static variable (method tables, type
- * slots, static callbacks): INIT fnrefs, placed at `at` when not NULL.  Such initialisers are
- * constant: no calls, no IR. */
+ * slots, static callbacks): INIT fnrefs with the field they initialise, placed at `at` when not
+ * NULL.  Such initialisers are constant: no calls, no IR. */
 static void static_init(struct walk *w, CXCursor var, uint32_t func, const struct ca_loc *at)
 {
     struct sinit s;
@@ -736,8 +974,10 @@ static void static_init(struct walk *w, CXCursor var, uint32_t func, const struc
     s.func = func;
     s.holder = NULL;
     s.at = at;
-    sinit_ref(&s, init);
-    clang_visitChildren(init, sinit_cb, &s);
+    w->nframes = w->nfields = 0;
+    sinit_node(&s, init, clang_getCursorKind(init), clang_getNullCursor(), true);
+    if (!w->st) clang_visitChildren(init, sinit_cb, &s);
+    w->nframes = w->nfields = 0;
 }
 
 /* ------------------------------------------------------------------ expressions */
@@ -755,13 +995,30 @@ static CXCursor strip(struct walk *w, CXCursor c)
     return c;
 }
 
+/* The member an indirect call goes through: st->fn(x), tbl[i].fn(x), (*st->fn)(x) (callee
+ * already stripped of parentheses, casts and *), or the array member of st->fns[i](x); NULL
+ * for any other callee (a variable, a parameter, an element of an array variable). */
+static const char *callee_field(struct walk *w, CXCursor callee)
+{
+    enum CXCursorKind k = clang_getCursorKind(callee);
+    if (k == CXCursor_ArraySubscriptExpr) {
+        size_t base, n = kids_push(w, callee, &base);
+        CXCursor arr = n == 2 ? KID(w, base, 0) : clang_getNullCursor();
+        w->nkids = base;
+        if (clang_Cursor_isNull(arr)) return NULL;
+        callee = strip(w, arr);
+        k = clang_getCursorKind(callee);
+    }
+    return k == CXCursor_MemberRefExpr ? take(w, clang_getCursorSpelling(callee)) : NULL;
+}
+
 /* f(args): the call fact first (so calls are numbered in source order), then a CALL node whose
  * children are the callee's and the arguments' own nodes, which run before it. */
 static void walk_call(struct walk *w, CXCursor c, struct list *out)
 {
-    struct ca_fact_call call = {w->func, w->loop, {0, 0}, NULL, NULL, 0, 0};
+    struct ca_fact_call call = {w->func, w->loop, {0, 0}, NULL, NULL, 0, 0, NULL, NULL};
     struct list args = LIST_EMPTY;
-    CXCursor ref = clang_getCursorReferenced(c);
+    CXCursor ref = clang_getCursorReferenced(c), callee = clang_getNullCursor();
     size_t base, n = kids_push(w, c, &base), i;
     uint32_t off, idx;
     int nargs = clang_Cursor_getNumArguments(c);
@@ -777,7 +1034,7 @@ static void walk_call(struct walk *w, CXCursor c, struct list *out)
     call.nargs = nargs > 0 ? (uint32_t)nargs : 0;
     if (clang_getCursorKind(ref) != CXCursor_FunctionDecl && n) {
         /* (f)(x), (*f)(x): libclang does not see through these; a named function is direct */
-        CXCursor callee = strip(w, KID(w, base, 0));
+        callee = strip(w, KID(w, base, 0));
         if (clang_getCursorKind(callee) == CXCursor_UnaryOperator) callee = strip(w, only_kid(w, callee));
         if (clang_getCursorKind(callee) == CXCursor_DeclRefExpr) ref = clang_getCursorReferenced(callee);
     }
@@ -799,6 +1056,8 @@ static void walk_call(struct walk *w, CXCursor c, struct list *out)
         if (text.failed) w->st = CA_ERR_NOMEM;
         call.name = intern(w, text.data ? text.data : "");
         ca_buf_fini(&text);
+        if (n) call.fptype = fn_type(w, clang_getCursorType(KID(w, base, 0)));
+        call.field = callee_field(w, callee);
     }
     idx = add_call(w, &call);
     for (i = 0; i < n && !w->st; i++) {
@@ -809,14 +1068,33 @@ static void walk_call(struct walk *w, CXCursor c, struct list *out)
     list_add(w, out, ir_node(w, CA_IR_CALL, 0, idx, NULL, &args));
 }
 
+/* Is `var` the C library's stdout or stderr?  glibc and musl declare `extern FILE *stdout;`
+ * (and #define stdout stdout); the BSDs and macOS #define stdout __stdoutp.  Only extern
+ * variables are spelled, so a local named stdout does not count. */
+static bool std_stream(CXCursor var)
+{
+    static const char *const names[] = {"stdout", "stderr", "__stdoutp", "__stderrp"};
+    CXString s;
+    const char *c;
+    bool found = false;
+    size_t i;
+    if (clang_Cursor_getStorageClass(var) != CX_SC_Extern) return false;
+    s = clang_getCursorSpelling(var);
+    c = clang_getCString(s);
+    for (i = 0; c && i < sizeof names / sizeof *names && !found; i++) found = strcmp(c, names[i]) == 0;
+    clang_disposeString(s);
+    return found;
+}
+
 /* A use of a name: a function name that is not called is a fnref; a global or static variable
- * at the end of an lvalue path is the target of the enclosing assignment. */
+ * at the end of an lvalue path is the target of the enclosing assignment; stdout or stderr as
+ * an argument marks the call CA_CALL_STDSTREAM. */
 static void walk_ref(struct walk *w, CXCursor c, struct ectx cx)
 {
     CXCursor d = clang_getCursorReferenced(c);
     enum CXCursorKind k = clang_getCursorKind(d);
     if (k == CXCursor_FunctionDecl && !(cx.mode & M_CALLEE)) {
-        struct ca_fact_fnref r = {CA_FNREF_OTHER, NULL, w->func, CA_NONE, CA_NONE, NULL, {0, 0}};
+        struct ca_fact_fnref r = {CA_FNREF_OTHER, NULL, w->func, CA_NONE, CA_NONE, NULL, {0, 0}, NULL, NULL};
         uint32_t idx;
         if (cx.mode & M_ARG) {
             r.ctx = CA_FNREF_ARG;
@@ -826,12 +1104,15 @@ static void walk_ref(struct walk *w, CXCursor c, struct ectx cx)
             r.ctx = CA_FNREF_ASSIGN; /* M_RHS: tentative, walk_binop checks the operator */
         }
         r.name = take(w, clang_getCursorSpelling(d));
+        r.fntype = fn_type(w, clang_getCursorType(d));
         exp_loc(w, clang_getCursorLocation(c), &r.loc, NULL);
         idx = add_fnref(w, &r);
         if (cx.mode & M_RHS) w->rhs_fnref = idx;
-    } else if (k == CXCursor_VarDecl && (cx.mode & M_LV)) {
+    } else if (k == CXCursor_VarDecl) {
         bool sl;
-        if (global_var(d, &sl)) {
+        if ((cx.mode & M_ARG) && cx.call < w->f->ncalls && std_stream(d))
+            w->f->calls[cx.call].flags |= CA_CALL_STDSTREAM;
+        if ((cx.mode & M_LV) && global_var(d, &sl)) {
             w->lv.found = true;
             w->lv.static_local = sl;
             w->lv.var = d;
@@ -880,7 +1161,7 @@ static void walk_binop(struct walk *w, CXCursor c, struct list *out, struct ectx
         if (op != BOP_ASSIGN)
             w->f->fnrefs[fn].ctx = CA_FNREF_OTHER;
         else if (clang_getCursorKind(lhs) == CXCursor_MemberRefExpr)
-            w->f->fnrefs[fn].holder_type = take(w, clang_getCursorSpelling(lhs));
+            w->f->fnrefs[fn].holder_type = w->f->fnrefs[fn].field = take(w, clang_getCursorSpelling(lhs));
     }
     if (op == BOP_LOGICAL)
         ir_branch(w, out, &right, &none, true);
@@ -988,6 +1269,7 @@ static void walk_decl_stmt(struct walk *w, CXCursor c, struct list *out)
         if (clang_getCursorKind(v) != CXCursor_VarDecl) continue;
         sc = clang_Cursor_getStorageClass(v);
         if (sc == CX_SC_Static) {
+            add_global(w, v, true);
             static_init(w, v, w->func, NULL);
             continue;
         }
@@ -1721,19 +2003,60 @@ static void header_var(struct walk *w, CXCursor var, const struct src *s)
     static_init(w, var, CA_NONE, &at);
 }
 
+/* Is a file-scope variable declaration a definition?  Tentative ones (int n;) count: C makes
+ * them definitions at the end of the TU; extern declarations count only with an initialiser. */
+static bool defines_var(CXCursor var)
+{
+    if (clang_Cursor_getStorageClass(var) != CX_SC_Extern) return true;
+    return !clang_Cursor_isNull(clang_Cursor_getVarDeclInitializer(var));
+}
+
+/* PEP 703: does the text of `s` declare free-threading support?  The words are looked for in
+ * the text, not the AST: they are usually behind #ifdef Py_GIL_DISABLED or a version check
+ * that older headers do not pass.  A quick search for them comes first; only a file that has
+ * one is lexed, to skip those in comments and string literals. */
+static bool declares_ft(const struct src *s)
+{
+    static const char *const words[] = {"Py_mod_gil", "PyUnstable_Module_SetGIL", "PyModule_ExperimentalSetGIL"};
+    const char *p, *end;
+    struct lexer lx;
+    struct tok t;
+    bool any = false;
+    size_t i;
+    if (!s->text) return false;
+    end = s->text + s->ntext;
+    for (p = s->text; !any && (p = memchr(p, 'P', (size_t)(end - p))) != NULL; p++)
+        for (i = 0; i < sizeof words / sizeof *words && !any; i++)
+            any = (size_t)(end - p) >= strlen(words[i]) && memcmp(p, words[i], strlen(words[i])) == 0;
+    if (!any) return false;
+    lx.s = s->text;
+    lx.pos = 0;
+    lx.end = lx.size = s->ntext;
+    while ((t = lex(&lx)).kind != TK_END)
+        for (i = 0; t.kind == TK_WORD && i < sizeof words / sizeof *words; i++)
+            if (tok_is(&lx, t, words[i])) return true;
+    return false;
+}
+
 static void extract(struct walk *w)
 {
     size_t i;
     clang_visitChildren(clang_getTranslationUnitCursor(w->tu), top_cb, w);
     if (w->st) return;
-    for (i = 0; i < w->nsrcs; i++) index_mexps(&w->srcs[i]);
+    for (i = 0; i < w->nsrcs; i++) {
+        index_mexps(&w->srcs[i]);
+        if (!w->f->ft_declared) w->f->ft_declared = declares_ft(&w->srcs[i]);
+    }
     if (w->header_vars) clang_getInclusions(w->tu, incl_cb, w);
     for (i = 0; i < w->ndecls && !w->st; i++) {
         const struct decl *d = &w->decls[i];
         w->cur = &w->srcs[d->src];
-        if (clang_getCursorKind(d->c) == CXCursor_FunctionDecl)
+        if (clang_getCursorKind(d->c) == CXCursor_FunctionDecl) {
             walk_function(w, d->c);
-        else if (d->src == 0)
+            continue;
+        }
+        if (defines_var(d->c)) add_global(w, d->c, false);
+        if (d->src == 0)
             static_init(w, d->c, CA_NONE, NULL);
         else
             header_var(w, d->c, &w->srcs[d->src]);
@@ -1764,16 +2087,35 @@ static unsigned collect_diags(struct walk *w)
     return nerr;
 }
 
+/* An included file with a .c name (`name`, as clang opened it): recorded once, by real path. */
+static void add_included_c(struct walk *w, CXFile file, const char *name)
+{
+    CXString rs = clang_File_tryGetRealPathName(file);
+    const char *real = clang_getCString(rs), *path = intern(w, real && *real ? real : name);
+    uint32_t i, idx;
+    clang_disposeString(rs);
+    if (!path) return;
+    for (i = 0; i < w->f->nincluded_c; i++)
+        if (w->f->included_c[i] == path) return;
+    if ((w->st = ca_facts_add_included_c(w->f, NULL, &idx)) != CA_OK) return;
+    w->f->included_c[idx] = path;
+}
+
+/* Every file the TU includes: the main file, the .c files among them, and Python.h. */
 static void inclusion_cb(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
 {
     struct walk *w = data;
     CXString name;
     const char *p, *slash;
+    size_t n;
     if (depth == 0 && !w->main) w->main = file;
-    if (depth == 0 || w->f->python) return;
+    if (depth == 0 || w->st) return;
     name = clang_getFileName(file);
     p = clang_getCString(name);
-    if (p) {
+    n = p ? strlen(p) : 0;
+    if (n > 2 && memcmp(p + n - 2, ".c", 2) == 0 && !(w->main && clang_File_isEqual(file, w->main)))
+        add_included_c(w, file, p);
+    if (p && !w->f->python) {
         slash = strrchr(p, '/');
         if (strcmp(slash ? slash + 1 : p, "Python.h") == 0) {
             CXString real = clang_File_tryGetRealPathName(file);
@@ -1848,6 +2190,9 @@ static void walk_fini(struct walk *w)
     ca_free(w->kids);
     ca_free(w->spans);
     ca_free(w->open);
+    ca_free(w->frames);
+    ca_free(w->fields);
+    ca_free(w->gnames);
 }
 
 enum ca_status ca_front_new(struct ca_front **out)

@@ -34,7 +34,8 @@ bool ca_severity_parse(const char *s, enum ca_severity *out);
 
 /* One piece of evidence: a place in the source and what it shows.
  * kind is one of: "io-call", "cpu-call", "python-api", "gil-release", "gil-acquire",
- * "unknown-call", "indirect-call", "thread-unsafe", "global-write", "nested-loop", "bound". */
+ * "unknown-call", "indirect-call", "pointer-call" (resolved by type; `via` says to what),
+ * "thread-unsafe", "global-write", "nested-loop", "bound". */
 struct ca_evidence {
     const char *file;
     uint32_t line, col;

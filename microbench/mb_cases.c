@@ -89,6 +89,33 @@ static enum ca_status get_text(const struct src *f, struct ca_arena *a, const st
     return *out ? CA_OK : CA_ERR_NOMEM;
 }
 
+/* "a/b/../c" -> "a/c", "./x" -> "x", in place: lexical only (a symbolic link named b would make
+ * this wrong, and then the build reports the file as missing). */
+static void tidy_path(char *p)
+{
+    char *root = p + (*p == '/'); /* never pop past this */
+    char *out = root, *seg = root;
+    while (*seg) {
+        char *end = strchr(seg, '/');
+        size_t n = end ? (size_t)(end - seg) : strlen(seg);
+        bool dotdot = n == 2 && seg[0] == '.' && seg[1] == '.';
+        /* the last segment written is ".." itself: a parent of a parent, keep both */
+        bool last_up = out - root >= 2 && out[-1] == '.' && out[-2] == '.' && (out - 2 == root || out[-3] == '/');
+        if (n == 0 || (n == 1 && seg[0] == '.')) {
+            /* "" and "." say nothing */
+        } else if (dotdot && out > root && !last_up) {
+            while (out > root && *--out != '/') {}
+        } else if (!(dotdot && root > p)) { /* "/.." is "/" */
+            if (out > root) *out++ = '/';
+            memmove(out, seg, n);
+            out += n;
+        }
+        seg = end ? end + 1 : seg + n;
+    }
+    if (out == p) *out++ = '.';
+    *out = '\0';
+}
+
 static enum ca_status read_case(const struct src *f, struct ca_arena *a, const struct ca_json *o, struct ca_bench_case *c)
 {
     enum ca_status st = CA_OK;
@@ -102,7 +129,9 @@ static enum ca_status read_case(const struct src *f, struct ca_arena *a, const s
         else if (strcmp(k, "source") == 0) {
             st = get_str(f, a, m, &c->source);
             if (st == CA_OK && c->source[0] != '/' && f->dir) {
-                c->source = ca_arena_printf(a, "%s/%s", f->dir, c->source);
+                char *joined = ca_arena_printf(a, "%s/%s", f->dir, c->source);
+                if (joined) tidy_path(joined);
+                c->source = joined;
                 if (!c->source) st = CA_ERR_NOMEM;
             }
         } else if (strcmp(k, "module") == 0) st = get_str(f, a, m, &c->module);

@@ -179,6 +179,10 @@ void ca_loops_advise(const struct ca_program *p, const struct ca_loop_profile *l
         }
         break;
     }
+    if (lp->pointer_calls && *conf == CA_CONF_HIGH) {
+        *conf = CA_CONF_MEDIUM;
+        say(&r, "it calls through a function pointer; the targets are the functions of that type whose address is taken");
+    }
     if (lp->unknown_call && *conf == CA_CONF_HIGH) {
         *conf = CA_CONF_MEDIUM;
         say(&r, "it also calls %s, whose cost is unknown", lp->unknown_name);

@@ -114,6 +114,29 @@ static void set_ev(uint32_t *ev, uint32_t gid)
     if (*ev == CA_NONE) *ev = gid; /* the first witness found in IR order; stable for a given input */
 }
 
+/* sum += the effects e of the call `gid` (witnesses: the first such call). */
+static void add_effects(struct ca_fn_sum *sum, const struct ca_fn_sum *e, uint32_t gid)
+{
+    sum->io |= e->io;
+    sum->io_unbounded |= e->io_unbounded;
+    sum->cpu |= e->cpu;
+    sum->api |= e->api;
+    sum->unknown |= e->unknown;
+    if (e->io) set_ev(&sum->io_ev, gid);
+    if (e->cpu) set_ev(&sum->cpu_ev, gid);
+    if (e->api) set_ev(&sum->api_ev, gid);
+}
+
+/* acc := the effects both acc and e have. */
+static void meet_effects(struct ca_fn_sum *acc, const struct ca_fn_sum *e)
+{
+    acc->io &= e->io;
+    acc->io_unbounded &= e->io_unbounded;
+    acc->cpu &= e->cpu;
+    acc->api &= e->api;
+    acc->unknown &= e->unknown;
+}
+
 ca_gstate ca_flow_apply_call(struct ca_program *p, uint32_t tu, uint32_t call, ca_gstate in,
                              struct ca_fn_sum *sum, bool finds)
 {
@@ -122,9 +145,20 @@ ca_gstate ca_flow_apply_call(struct ca_program *p, uint32_t tu, uint32_t call, c
     uint32_t gid = p->call_base[tu] + call;
     ca_curs curs = ca_gstate_curs(in);
     ca_gstate out = 0;
+    /* Several definitions: the GIL state joins them all (sound); the effects are all of theirs
+     * for a name defined several times, and only those every candidate has for a call through a
+     * pointer (one I/O-doing candidate among many CPU ones does not make the call I/O). */
+    bool meet = cs->via_pointer && ca_ntargets(cs) > 1;
+    struct ca_fn_sum acc;
     if (!in) return 0;
+    if (meet && sum) {
+        memset(&acc, 0, sizeof acc);
+        acc.io = acc.io_unbounded = acc.cpu = acc.api = acc.unknown = (1u << CA_NCUR) - 1;
+    }
     for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++) {
         const struct ca_fn *g = &p->fns[ca_target(p, cs, ti)];
+        struct ca_fn_sum one;
+        memset(&one, 0, sizeof one);
         for (unsigned cur = 0; cur < CA_NSTATES; cur++) {
             unsigned folded = cur == CA_CUR_NESTED ? CA_CUR_RELEASED : cur;
             const struct ca_fn_sum *gs = &g->sum[folded];
@@ -137,17 +171,17 @@ ca_gstate ca_flow_apply_call(struct ca_program *p, uint32_t tu, uint32_t call, c
             }
             if (sum && any) {
                 sum->seen |= gs->seen;
-                sum->io |= gs->io;
-                sum->io_unbounded |= gs->io_unbounded;
-                sum->cpu |= gs->cpu;
-                sum->api |= gs->api;
-                sum->unknown |= gs->unknown;
-                if (gs->io) set_ev(&sum->io_ev, gid);
-                if (gs->cpu) set_ev(&sum->cpu_ev, gid);
-                if (gs->api) set_ev(&sum->api_ev, gid);
+                one.io |= gs->io;
+                one.io_unbounded |= gs->io_unbounded;
+                one.cpu |= gs->cpu;
+                one.api |= gs->api;
+                one.unknown |= gs->unknown;
             }
         }
+        if (sum && meet) meet_effects(&acc, &one);
+        else if (sum) add_effects(sum, &one, gid);
     }
+    if (sum && meet) add_effects(sum, &acc, gid);
     if (cs->target != CA_NONE) return out;
     if (sum) {
         /* console output (printf, perror) is how error paths report: not the callers' work */

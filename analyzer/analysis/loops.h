@@ -14,6 +14,7 @@ struct ca_loop_profile {
     bool io, io_unbounded, cpu_call, heavy_cpu, api, api_call_python, unknown_call;
     bool unsafe, global_write, gil_transition, callee_loops;
     bool body_releases;           /* a GIL primitive or releasing callee is called in the loop */
+    bool pointer_calls;           /* calls through pointers resolved by type */
     uint32_t ncalls, nunknown, napi;
     uint32_t body_ops;            /* ops minus the loop's own control (compare and step) */
     double trip, iterations;      /* estimated trips of this loop; of it and its ancestors */

@@ -106,6 +106,72 @@ static enum ca_status resolve_call(struct ca_program *p, uint32_t tu, const char
     return CA_OK;
 }
 
+/* Functions whose address is taken, for calls through pointers: matched by the canonical
+ * function type, and by the struct member they are stored in when both sides know it. */
+struct ca_addr_taken {
+    const char *fntype, *field;
+    uint32_t fn;
+};
+
+static int cmp_taken(const void *a, const void *b)
+{
+    const struct ca_addr_taken *x = a, *y = b;
+    int c = strcmp(x->fntype, y->fntype);
+    if (c) return c;
+    return (x->fn > y->fn) - (x->fn < y->fn);
+}
+
+static enum ca_status collect_taken(struct ca_program *p)
+{
+    size_t n = 0, cap = 0;
+    enum ca_status st = CA_OK;
+    for (uint32_t t = 0; t < p->ntus && st == CA_OK; t++)
+        for (uint32_t r = 0; r < p->tus[t].nfnrefs && st == CA_OK; r++) {
+            const struct ca_fact_fnref *ref = &p->tus[t].fnrefs[r];
+            struct ca_addr_taken a = {ref->fntype, ref->field, ca_program_resolve(p, t, ref->name)};
+            if (!a.fntype || a.fn == CA_NONE) continue;
+            CA_PUSH(st, p->taken, n, cap, a);
+        }
+    p->ntaken = (uint32_t)n;
+    if (n > 1) qsort(p->taken, n, sizeof *p->taken, cmp_taken);
+    return st;
+}
+
+/* Candidates of an indirect call: same type; same member when some candidate was stored in it. */
+static enum ca_status resolve_pointer(struct ca_program *p, const struct ca_fact_call *call, struct ca_callsite *cs)
+{
+    uint32_t lo = 0, hi = p->ntaken, n = 0;
+    bool by_field = false;
+    enum ca_status st = CA_OK;
+    size_t start = p->nalts;
+    if (!call->fptype || !p->ntaken) return CA_OK;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (strcmp(p->taken[mid].fntype, call->fptype) < 0) lo = mid + 1; else hi = mid;
+    }
+    for (uint32_t i = lo; call->field && i < p->ntaken && strcmp(p->taken[i].fntype, call->fptype) == 0; i++)
+        if (p->taken[i].field && strcmp(p->taken[i].field, call->field) == 0) by_field = true;
+    for (uint32_t i = lo; i < p->ntaken && strcmp(p->taken[i].fntype, call->fptype) == 0; i++) {
+        if (by_field && !(p->taken[i].field && strcmp(p->taken[i].field, call->field) == 0)) continue;
+        if (n && p->alts[p->nalts - 1] == p->taken[i].fn) continue; /* sorted by fn within a type */
+        if (n == CA_MAX_POINTER_TARGETS) { n++; break; }
+        CA_PUSH(st, p->alts, p->nalts, p->alts_cap, p->taken[i].fn);
+        if (st != CA_OK) return st;
+        n++;
+    }
+    if (n == 0 || n > CA_MAX_POINTER_TARGETS) {
+        p->nalts = start;
+        return CA_OK;
+    }
+    cs->alt = (uint32_t)start;
+    cs->nalt = n >= 2 ? n : 0;
+    cs->target = p->alts[start];
+    if (n == 1) p->nalts = start;
+    cs->via_pointer = true;
+    cs->unknown = false;
+    return CA_OK;
+}
+
 static enum ca_status classify_call(struct ca_program *p, uint32_t tu, uint32_t c)
 {
     const struct ca_tu_facts *f = &p->tus[tu];
@@ -116,7 +182,7 @@ static enum ca_status classify_call(struct ca_program *p, uint32_t tu, uint32_t 
     enum ca_status st;
     if (call->flags & CA_CALL_INDIRECT) {
         cs->unknown = true;
-        return CA_OK;
+        return resolve_pointer(p, call, cs);
     }
     if ((st = resolve_call(p, tu, call->name, cs)) != CA_OK) return st;
     if (cs->target != CA_NONE) return CA_OK; /* the program's own definition wins over a catalog */
@@ -128,6 +194,8 @@ static enum ca_status classify_call(struct ca_program *p, uint32_t tu, uint32_t 
     }
     /* A call made by a macro that is safe without the GIL (PyBytes_AS_STRING -> Py_TYPE) does
      * not count as Python API use. */
+    /* fprintf(stderr, ...), fputs(s, stdout): console output, not file I/O */
+    if ((call->flags & CA_CALL_STDSTREAM) && cs->info.io == CA_IO_FILE) cs->info.io = CA_IO_CONSOLE;
     cs->pyfunc = (call->flags & CA_CALL_PYDECL) != 0;
     /* The catalog's "Py*" patterns apply only to functions Python's headers declare: a project's
      * own PyBlake2_blake2b_update or PyFoo_helper is not the C-API. */
@@ -175,6 +243,7 @@ enum ca_status ca_program_build(struct ca_program *p, struct ca_tu_facts *tus, u
     }
     p->nnames = p->nfns;
     qsort(p->names, p->nnames, sizeof *p->names, cmp_name);
+    if ((st = collect_taken(p)) != CA_OK) goto out;
     for (uint32_t t = 0; t < ntus; t++)
         for (uint32_t c = 0; c < tus[t].ncalls && st == CA_OK; c++) st = classify_call(p, t, c);
     if (st != CA_OK) goto out;
@@ -204,6 +273,7 @@ void ca_program_fini(struct ca_program *p)
     ca_free(p->fns);
     ca_free(p->names);
     ca_free(p->alts);
+    ca_free(p->taken);
     ca_free(p->finds);
     ca_arena_fini(&p->arena);
     memset(p, 0, sizeof *p);

@@ -41,6 +41,8 @@ struct ca_callsite {
     bool api;                 /* python_api and not inside a macro that is safe without the GIL */
     bool unknown;             /* indirect, or neither defined nor catalogued */
     bool pyfunc;              /* declared in Python's headers (CA_CALL_PYDECL) */
+    bool via_pointer;         /* an indirect call resolved by type to the targets below: its
+                                 effects for classification are those all targets share */
     struct ca_func_info info;
 };
 
@@ -86,6 +88,7 @@ struct ca_gil_finding {
 };
 
 struct ca_name_ent;
+struct ca_addr_taken;
 
 struct ca_program {
     struct ca_tu_facts *tus; uint32_t ntus;
@@ -97,8 +100,11 @@ struct ca_program {
     struct ca_gil_finding *finds; uint32_t nfinds; size_t finds_cap;
     struct ca_name_ent *names; uint32_t nnames; /* definitions sorted by name (program.c) */
     uint32_t *alts; size_t nalts, alts_cap;      /* candidate lists of ambiguous calls */
+    struct ca_addr_taken *taken; uint32_t ntaken; /* functions whose address is taken, by type */
     struct ca_arena arena;
 };
+
+#define CA_MAX_POINTER_TARGETS 256 /* more candidates than this: the call stays unknown */
 
 /* Build the program from facts (borrowed: they must outlive it): function table, name
  * resolution (static names inside their TU first, then external definitions; a name defined

@@ -56,7 +56,8 @@ static uint32_t fn(struct tb *b, const char *name, bool is_static)
 
 static uint32_t call(struct tb *b, uint32_t parent, const char *name, const char *macro, uint32_t flags)
 {
-    struct ca_fact_call c = {b->func, b->loop, {b->line++, 5}, name, macro, flags | (macro ? CA_CALL_IN_MACRO : 0), 1};
+    struct ca_fact_call c = {.func = b->func, .loop = b->loop, .loc = {b->line++, 5}, .name = name, .macro = macro,
+                             .flags = flags | (macro ? CA_CALL_IN_MACRO : 0), .nargs = 1};
     if (strncmp(name, "Py", 2) == 0 || strncmp(name, "_Py", 3) == 0) c.flags |= CA_CALL_PYDECL; /* as Python.h declares them */
     uint32_t ci, n;
     assert_int_equal(ca_facts_add_call(&b->f, &c, &ci), CA_OK);
@@ -68,7 +69,8 @@ static uint32_t call(struct tb *b, uint32_t parent, const char *name, const char
 /* Open a loop under `parent`; returns its body SEQ (cond is empty).  Close with loop_end. */
 static uint32_t loop(struct tb *b, uint32_t parent, enum ca_bound bound, int64_t trip, uint32_t ops)
 {
-    struct ca_fact_loop l = {b->func, b->loop, 0, CA_LOOP_FOR, bound, trip, {b->line++, 5}, 0, ops};
+    struct ca_fact_loop l = {.func = b->func, .parent = b->loop, .kind = CA_LOOP_FOR, .bound = bound, .trip = trip,
+                             .loc = {b->line++, 5}, .ops = ops};
     uint32_t li, n, cond, body, inc;
     if (b->loop != CA_NONE) l.depth = b->f.loops[b->loop].depth + 1;
     assert_int_equal(ca_facts_add_loop(&b->f, &l, &li), CA_OK);
@@ -111,7 +113,8 @@ static void ret(struct tb *b, uint32_t parent)
 
 static void method_table(struct tb *b, const char *fname)
 {
-    struct ca_fact_fnref r = {CA_FNREF_INIT, fname, CA_NONE, CA_NONE, 0, "PyMethodDef", {1, 1}};
+    struct ca_fact_fnref r = {.ctx = CA_FNREF_INIT, .name = fname, .func = CA_NONE, .call = CA_NONE,
+                              .holder_type = "PyMethodDef", .loc = {1, 1}};
     assert_int_equal(ca_facts_add_fnref(&b->f, &r, NULL), CA_OK);
 }
 
@@ -330,7 +333,7 @@ static void test_thread_start_routine_starts_without_the_gil(void **state)
     struct tb b;
     struct ca_results r;
     uint32_t root, body, l, spawn;
-    struct ca_fact_fnref ref = {CA_FNREF_ARG, "worker", 0, 0, 0, NULL, {3, 3}};
+    struct ca_fact_fnref ref = {.ctx = CA_FNREF_ARG, .name = "worker", .func = 0, .call = 0, .arg = 0, .holder_type = NULL, .loc = {3, 3}};
     (void)state;
     tb_init(&b, "m.c", true);
     root = fn(&b, "worker", true);
@@ -725,6 +728,7 @@ static void test_console_output_in_an_error_helper_does_not_make_a_loop_io(void 
     tb_init(&b, "m.c", true);
     root = fn(&b, "report_error", true); /* like libmpdec's error paths */
     call(&b, root, "perror", NULL, 0);
+    call(&b, root, "fprintf", NULL, CA_CALL_STDSTREAM); /* fprintf(stderr, ...) */
     root = fn(&b, "crunch", true);
     method_table(&b, "crunch");
     l1 = b.line;
@@ -770,7 +774,7 @@ static void test_function_stored_by_a_registry_does_not_inherit_the_callers_stat
     struct tb b;
     struct ca_results r;
     uint32_t root, reg, l;
-    struct ca_fact_fnref ref = {CA_FNREF_ARG, "lt_F", 0, 0, 2, NULL, {3, 3}};
+    struct ca_fact_fnref ref = {.ctx = CA_FNREF_ARG, .name = "lt_F", .func = 0, .call = 0, .arg = 2, .holder_type = NULL, .loc = {3, 3}};
     (void)state;
     tb_init(&b, "m.c", true);
     root = fn(&b, "lt_F", true);
@@ -796,7 +800,7 @@ static void callback_case(const char *receiver, uint32_t arg, const char *cb_bod
     struct tb b;
     struct ca_results r;
     uint32_t root, reg, l, body;
-    struct ca_fact_fnref ref = {CA_FNREF_ARG, "cb", 0, 0, 0, NULL, {3, 3}};
+    struct ca_fact_fnref ref = {.ctx = CA_FNREF_ARG, .name = "cb", .func = 0, .call = 0, .arg = 0, .holder_type = NULL, .loc = {3, 3}};
     tb_init(&b, "m.c", true);
     root = fn(&b, "cb", true);
     l = b.line;
@@ -826,6 +830,46 @@ static void test_callback_kept_by_a_c_library_starts_released(void **state)
 {
     (void)state; /* SSL_CTX_set_default_passwd_cb(ctx, cb): OpenSSL calls it later, GIL released */
     callback_case("SSL_CTX_set_default_passwd_cb", 1, NULL, CA_GIL_RELEASED);
+}
+
+/* Pillow's unpackers: a table of functions of one type, called through state->shuffle(). */
+static void test_call_through_a_pointer_reaches_the_functions_of_its_type(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l1, l2, c;
+    const char *T = "void (unsigned char *, const unsigned char *, int)";
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "unpackRGB", true);
+    l1 = b.line;
+    loop(&b, root, CA_BOUND_VAR, -1, 9);
+    loop_end(&b);
+    root = fn(&b, "unpackL", true);
+    l2 = b.line;
+    loop(&b, root, CA_BOUND_VAR, -1, 4);
+    loop_end(&b);
+    for (int i = 0; i < 2; i++) { /* static struct { ...; ImagingShuffler unpack; } unpackers[] */
+        struct ca_fact_fnref ref = {.ctx = CA_FNREF_INIT, .name = i ? "unpackL" : "unpackRGB", .func = CA_NONE,
+                                    .call = CA_NONE, .holder_type = "struct (unnamed)", .fntype = T,
+                                    .field = "unpack", .loc = {2, 2}};
+        assert_int_equal(ca_facts_add_fnref(&b.f, &ref, NULL), CA_OK);
+    }
+    root = fn(&b, "decode", true);
+    method_table(&b, "decode");
+    begin_allow(&b, root);
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    c = call(&b, body, "state->shuffle", NULL, CA_CALL_INDIRECT);
+    b.f.calls[c].fptype = T;
+    b.f.calls[c].field = "shuffle";
+    loop_end(&b);
+    end_allow(&b, root);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l1)->gil, CA_GIL_RELEASED); /* entry state flows through the pointer */
+    assert_int_equal(loop_at(&r, l2)->gil, CA_GIL_RELEASED);
+    assert_int_equal(loop_at(&r, l1)->rec, CA_REC_THREADING);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
 }
 
 static void test_run_once_do_while_zero_macro_is_not_iterated(void **state)
@@ -880,7 +924,7 @@ static void test_callback_handed_to_the_python_api_runs_with_the_gil(void **stat
     struct tb b;
     struct ca_results r;
     uint32_t root, reg;
-    struct ca_fact_fnref ref = {CA_FNREF_ARG, "pending", 0, 0, 0, NULL, {3, 3}};
+    struct ca_fact_fnref ref = {.ctx = CA_FNREF_ARG, .name = "pending", .func = 0, .call = 0, .arg = 0, .holder_type = NULL, .loc = {3, 3}};
     (void)state;
     tb_init(&b, "m.c", true);
     root = fn(&b, "pending", true);
@@ -955,6 +999,7 @@ int main(void)
         cmocka_unit_test(test_recursive_functions_reach_a_fixpoint),
         cmocka_unit_test(test_unreached_function_in_python_file_is_unknown_not_guessed),
         cmocka_unit_test(test_run_once_do_while_zero_macro_is_not_iterated),
+        cmocka_unit_test(test_call_through_a_pointer_reaches_the_functions_of_its_type),
         cmocka_unit_test(test_qsort_comparator_runs_in_the_callers_state),
         cmocka_unit_test(test_callback_kept_by_a_c_library_starts_released),
         cmocka_unit_test(test_loop_that_releases_around_io_is_mixed_even_when_entry_is_unknown),

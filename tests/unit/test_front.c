@@ -3,6 +3,7 @@
  * line formats are in facts.h).  Python sources need the CPython headers, a declared
  * dependency: the tests fail, not skip, when /usr/include/python3.* is absent. */
 #include <glob.h>
+#include <limits.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -302,9 +303,9 @@ static void test_indirect_calls_keep_the_callee_text(void **state)
                          "    return self->read(1) + cb(2) + (*fp)(3) + (direct)(4);\n"
                          "}\n",
                          &f);
-    has(d, "call 4:12 self->read func=f loop=- indirect args=1\n");
-    has(d, "call 4:28 cb func=f loop=- indirect args=1\n");
-    has(d, "call 4:36 (*fp) func=f loop=- indirect args=1\n");
+    has(d, "call 4:12 self->read func=f loop=- indirect field=read args=1 fptype=int (int)\n");
+    has(d, "call 4:28 cb func=f loop=- indirect args=1 fptype=int (int)\n");
+    has(d, "call 4:36 (*fp) func=f loop=- indirect args=1 fptype=int (int)\n");
     has(d, "call 4:47 direct func=f loop=- args=1\n");
     assert_int_equal(f.calls[0].flags, CA_CALL_INDIRECT);
     free(d);
@@ -449,7 +450,7 @@ static void test_clinic_wrapper_in_a_subdirectory_header_is_extracted_with_its_f
     path = tu_write_temp("clinicproj/mod.c", src);
     parse_path(state, path, "Modules/_io/mod.c", NULL, &f);
     d = dump(&f);
-    has(d, " status=ok python=1\n");
+    has(d, " status=ok python=1 ft=0\n");
     has(d, "func mod_readall 10:1-16 static=1 params=2 file=Modules/_io/clinic/mod.c.h\n");
     has(d, "func mod_readall_impl 8:1-12 static=1 params=1\n");
     assert_int_equal(f.nfuncs, 2); /* not out_helper (../outside.h), nothing from Python.h */
@@ -461,7 +462,7 @@ static void test_clinic_wrapper_in_a_subdirectory_header_is_extracted_with_its_f
     has(d, "macro 14:23 MOD_TWICE func=mod_readall loop=#0\n");
     has(d, "ir mod_readall: (seq (loop #0 test-first (seq) (seq (call PyLong_FromLong)) (seq))"
            " (return (call mod_readall_impl)))\n");
-    has(d, "fnref 15:5 mod_readall ctx=init holder=PyMethodDef\n");
+    has(d, "fnref 15:5 mod_readall ctx=init field=ml_meth holder=PyMethodDef fntype=struct _object *(struct _object *, struct _object *)\n");
     lacks(d, "SPAN func=");
     lacks(d, "macro=SPAN");
     lacks(d, "out_helper func=out_helper");
@@ -507,14 +508,14 @@ static void test_python_system_and_outside_headers_are_not_extracted(void **stat
     snprintf(isys, sizeof isys, "-isystem%s", sys);
     parse_path(state, path, "hdrproj/main.c", isys, &f);
     d = dump(&f);
-    has(d, " status=ok python=1\n");
+    has(d, " status=ok python=1 ft=0\n");
     has(d, "func local_inline 2:19-2 static=1 params=1 file=hdrproj/sub/local.h\n");
     has(d, "func f 5:5-8 static=0 params=1\n");
     assert_int_equal(f.nfuncs, 2);
     assert_int_equal(f.nloops, 0);
     has(d, "macro 2:52 LOCAL_ONE func=local_inline loop=-\n");
     /* a header's file-scope table is placed at the main file's #include of that header */
-    has(d, "fnref 4:10 local_inline ctx=init holder=int (*const)(int)\n");
+    has(d, "fnref 4:10 local_inline ctx=init holder=int (*const)(int) fntype=int (int)\n");
     has(d, "call 6:12 py_inline func=f loop=- pydecl args=1\n");
     has(d, "call 6:42 sys_inline func=f loop=- args=1\n");
     for (i = 0; i < 5; i++) free(files[i]);
@@ -596,7 +597,7 @@ static void test_method_table_entries_are_init_fnrefs(void **state)
                          "    {\"meth\", (PyCFunction)meth, METH_VARARGS, NULL},\n"
                          "    {NULL, NULL, 0, NULL}};\n",
                          &f);
-    has(d, "fnref 4:27 meth ctx=init holder=PyMethodDef\n");
+    has(d, "fnref 4:27 meth ctx=init field=ml_meth holder=PyMethodDef fntype=struct _object *(struct _object *, struct _object *)\n");
     assert_int_equal(f.nfnrefs, 1);
     assert_int_equal(f.fnrefs[0].func, CA_NONE);
     free(d);
@@ -614,9 +615,9 @@ static void test_type_slots_type_objects_and_module_defs_are_init_fnrefs(void **
                          "static struct PyModuleDef mod = {PyModuleDef_HEAD_INIT, .m_name = \"m\",\n"
                          "                                 .m_free = (freefunc)dealloc};\n",
                          &f);
-    has(d, "fnref 3:47 dealloc ctx=init holder=PyType_Slot\n");
-    has(d, " dealloc ctx=init holder=PyTypeObject\n");
-    has(d, "fnref 6:54 dealloc ctx=init holder=PyModuleDef\n");
+    has(d, "fnref 3:47 dealloc ctx=init field=pfunc holder=PyType_Slot fntype=void (struct _object *)\n");
+    has(d, " dealloc ctx=init field=tp_dealloc holder=PyTypeObject fntype=void (struct _object *)\n");
+    has(d, "fnref 6:54 dealloc ctx=init field=m_free holder=PyModuleDef fntype=void (struct _object *)\n");
     free(d);
     ca_facts_fini(&f);
 }
@@ -632,7 +633,7 @@ static void test_thread_start_routine_is_an_arg_fnref(void **state)
                          "}\n",
                          &f);
     has(d, "call 4:12 pthread_create func=start loop=- args=4\n");
-    has(d, "fnref 4:36 worker ctx=arg func=start call=4:12 pthread_create arg=2\n");
+    has(d, "fnref 4:36 worker ctx=arg func=start call=4:12 pthread_create arg=2 fntype=void *(void *)\n");
     free(d);
     ca_facts_fini(&f);
 }
@@ -650,12 +651,291 @@ static void test_function_assigned_to_a_field_is_an_assign_fnref(void **state)
                          "    return hook == on_event;\n"
                          "}\n",
                          &f);
-    has(d, "fnref 5:13 on_event ctx=assign func=setup holder=cb\n");
-    has(d, "fnref 6:13 on_event ctx=assign func=setup\n");
-    has(d, "fnref 7:20 on_event ctx=other func=setup\n");
+    has(d, "fnref 5:13 on_event ctx=assign func=setup field=cb holder=cb fntype=void (int)\n");
+    has(d, "fnref 6:13 on_event ctx=assign func=setup fntype=void (int)\n");
+    has(d, "fnref 7:20 on_event ctx=other func=setup fntype=void (int)\n");
     has(d, "write 6:5 hook func=setup loop=-\n");
     free(d);
     ca_facts_fini(&f);
+}
+
+/* ------------------------------------------------------------------ function types and fields */
+
+/* The call through a table element, through a struct member and through a member of a table
+ * element all carry the called type; the candidates' fnrefs carry the same interned string. */
+static void test_indirect_call_fptype_equals_a_candidate_functions_fntype(void **state)
+{
+    struct ca_tu_facts f;
+    const char *ty = "void (unsigned char *, const unsigned char *, int)";
+    uint32_t i;
+    char *d = parse_dump(state, "fptype.c",
+                         "typedef void (*shuffle_t)(unsigned char *, const unsigned char *, int);\n"
+                         "struct state { int n; shuffle_t shuffle; };\n"
+                         "struct ent { shuffle_t fn; };\n"
+                         "static void a(unsigned char *o, const unsigned char *in, int n) { (void)o; (void)in; (void)n; }\n"
+                         "static void b(unsigned char *o, const unsigned char *in, const int n) { (void)o; (void)in; (void)n; }\n"
+                         "static shuffle_t tbl[] = {a, b};\n"
+                         "static struct ent ents[] = {{a}};\n"
+                         "void run(struct state *st, int i, unsigned char *o, const unsigned char *in, int n) {\n"
+                         "    tbl[i](o, in, n);\n"
+                         "    st->shuffle(o, in, n);\n"
+                         "    ents[i].fn(o, in, n);\n"
+                         "    a(o, in, n);\n"
+                         "}\n",
+                         &f);
+    has(d, "call 9:5 tbl[i] func=run loop=- indirect args=3 fptype=void (unsigned char *, const unsigned char *, int)\n");
+    has(d, "call 10:5 st->shuffle func=run loop=- indirect field=shuffle args=3 fptype=void (unsigned char *, const "
+           "unsigned char *, int)\n");
+    has(d, "call 11:5 ents[i].fn func=run loop=- indirect field=fn args=3 fptype=");
+    has(d, "call 12:5 a func=run loop=- args=3\n");
+    has(d, "fnref 6:27 a ctx=init holder=shuffle_t fntype=void (unsigned char *, const unsigned char *, int)\n");
+    has(d, "fnref 6:30 b ctx=init holder=shuffle_t fntype=void (unsigned char *, const unsigned char *, int)\n");
+    has(d, "fnref 7:30 a ctx=init field=fn holder=ent fntype=");
+    assert_int_equal(f.ncalls, 4);
+    assert_null(f.calls[3].fptype);
+    assert_null(f.calls[3].field);
+    assert_null(f.calls[0].field);
+    assert_string_equal(f.calls[1].field, "shuffle");
+    for (i = 0; i < 3; i++) assert_string_equal(f.calls[i].fptype, ty);
+    assert_int_equal(f.nfnrefs, 3);
+    for (i = 0; i < f.nfnrefs; i++) assert_ptr_equal(f.fnrefs[i].fntype, f.calls[0].fptype); /* interned */
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_static_initialisers_name_the_field_of_designated_and_positional_entries(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "initfields.c",
+                         "typedef int (*op_t)(int);\n"
+                         "static int inc(int x) { return x + 1; }\n"
+                         "static int dec(int x) { return x - 1; }\n"
+                         "struct ops { const char *name; op_t pack; op_t unpack; int flags; op_t extra[2]; };\n"
+                         "struct pair { int a, b; };\n"
+                         "struct nested { struct pair p; op_t f; };\n"
+                         "static struct ops designated = {.unpack = dec, .pack = inc};\n"
+                         "static struct ops positional = {\"p\", inc, dec, 0, {inc, dec}};\n"
+                         "static struct ops mixed = {.name = \"m\", inc, .flags = 1, {(op_t)&dec}};\n"
+                         "static const struct ops table[] = {{\"t\", .unpack = inc}, {\"u\", dec}};\n"
+                         "static struct nested elided = {1, 2, inc};\n"
+                         "static struct nested braced = {{1, 2}, inc};\n"
+                         "static struct nested deep = {.p.b = 2, dec};\n"
+                         "static op_t plain = inc;\n",
+                         &f);
+    has(d, "fnref 7:43 dec ctx=init field=unpack holder=ops fntype=int (int)\n");
+    has(d, "fnref 7:56 inc ctx=init field=pack holder=ops fntype=int (int)\n");
+    has(d, "fnref 8:38 inc ctx=init field=pack holder=ops ");
+    has(d, "fnref 8:43 dec ctx=init field=unpack holder=ops ");
+    has(d, "fnref 8:52 inc ctx=init field=extra holder=ops ");
+    has(d, "fnref 8:57 dec ctx=init field=extra holder=ops ");
+    has(d, "fnref 9:41 inc ctx=init field=pack holder=ops ");
+    has(d, "fnref 9:66 dec ctx=init field=extra holder=ops ");
+    has(d, "fnref 10:52 inc ctx=init field=unpack holder=ops ");
+    has(d, "fnref 10:64 dec ctx=init field=pack holder=ops ");
+    has(d, "fnref 11:38 inc ctx=init holder=nested "); /* brace elision: not followed */
+    has(d, "fnref 12:40 inc ctx=init field=f holder=nested ");
+    has(d, "fnref 13:40 dec ctx=init holder=nested "); /* after a nested designator */
+    has(d, "fnref 14:21 inc ctx=init holder=op_t ");
+    assert_int_equal(f.nfnrefs, 14);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+/* ------------------------------------------------------------------ console streams */
+
+static void test_calls_with_stdout_or_stderr_as_an_argument_are_stdstream(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "stdstream.c",
+                         "#include <stdio.h>\n"
+                         "void f(FILE *fp, const char *s) {\n"
+                         "    fprintf(stderr, \"x %s\\n\", s);\n"
+                         "    fputs(s, stdout);\n"
+                         "    fflush((stdout));\n"
+                         "    fprintf(fp, \"y\\n\");\n"
+                         "    fputs(s, (FILE *)stderr);\n"
+                         "    fputs(s, fp == stdout ? fp : stderr);\n"
+                         "}\n",
+                         &f);
+    has(d, "call 3:5 fprintf func=f loop=- stdstream args=3\n");
+    has(d, "call 4:5 fputs func=f loop=- stdstream args=2\n");
+    has(d, "call 5:5 fflush func=f loop=- stdstream args=1\n");
+    has(d, "call 6:5 fprintf func=f loop=- args=2\n");
+    has(d, "call 7:5 fputs func=f loop=- stdstream args=2\n");
+    has(d, "call 8:5 fputs func=f loop=- args=2\n"); /* only a plain reference counts */
+    assert_int_equal(f.calls[0].flags, CA_CALL_STDSTREAM);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+/* ------------------------------------------------------------------ globals */
+
+static void test_globals_and_static_locals_are_recorded_with_their_kind(void **state)
+{
+    struct ca_tu_facts f;
+    uint32_t i;
+    char *d = parse_dump(state, "globals.c",
+                         "#include <Python.h>\n"
+                         "static PyObject *cache;\n"
+                         "static const char *const names[] = {\"a\", \"b\"};\n"
+                         "int counter;\n"
+                         "extern int declared_only;\n"
+                         "PyTypeObject *type_ref;\n"
+                         "static _Thread_local int tls;\n"
+                         "static PyObject *objs[4];\n"
+                         "static const char *text;\n"
+                         "int counter = 2;\n"
+                         "typedef struct { PyObject_HEAD int x; } ModObject;\n"
+                         "static ModObject *modp;\n"
+                         "static struct { int a; } plain_struct;\n"
+                         "static PyObject *f(PyObject *self, PyObject *arg) {\n"
+                         "    static int calls;\n"
+                         "    static PyObject *interned;\n"
+                         "    int local = calls++;\n"
+                         "    (void)local;\n"
+                         "    return interned ? interned : cache;\n"
+                         "}\n",
+                         &f);
+    has(d, "global 2:18 cache static pyobject\n");
+    has(d, "global 3:26 names static const\n");
+    has(d, "global 4:5 counter\n");
+    has(d, "global 6:15 type_ref pyobject\n");
+    has(d, "global 8:18 objs static pyobject\n");
+    has(d, "global 9:20 text static\n");
+    has(d, "global 12:19 modp static pyobject\n");
+    has(d, "global 13:26 plain_struct static\n");
+    has(d, "global 15:16 calls static func=f\n");
+    has(d, "global 16:22 interned static pyobject func=f\n");
+    lacks(d, " declared_only");
+    lacks(d, " tls");
+    lacks(d, " local");
+    assert_int_equal(f.nglobals, 10);
+    for (i = 0; i < f.nglobals; i++) {
+        const struct ca_fact_global *g = &f.globals[i];
+        assert_int_equal(g->is_static_local, strcmp(g->name, "calls") == 0 || strcmp(g->name, "interned") == 0);
+        assert_int_equal(g->func, g->is_static_local ? 0 : CA_NONE);
+        assert_null(g->file);
+    }
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_globals_of_a_project_header_carry_its_file_and_lines(void **state)
+{
+    struct ca_tu_facts f;
+    char *dir = temp_dir("globproj"), *sub = temp_dir("globproj/sub");
+    char *hdr = tu_write_temp("globproj/sub/state.h",
+                              "static int hits;\n"
+                              "static inline int bump(void) { static int n; return ++n + hits; }\n");
+    char *path = tu_write_temp("globproj/main.c", "#include \"sub/state.h\"\nint g(void) { return bump(); }\n");
+    char *d;
+    parse_path(state, path, "proj/main.c", NULL, &f);
+    d = dump(&f);
+    has(d, "global 1:12 hits static file=proj/sub/state.h\n");
+    has(d, "global 2:43 n static func=bump file=proj/sub/state.h\n");
+    free(d);
+    ca_facts_fini(&f);
+    free(path);
+    free(hdr);
+    free(sub);
+    free(dir);
+}
+
+/* ------------------------------------------------------------------ free-threading declaration */
+
+static void test_free_threading_is_declared_by_a_gil_slot_behind_an_ifdef(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "ftslot.c",
+                         "#include <Python.h>\n"
+                         "static PyModuleDef_Slot slots[] = {\n"
+                         "#ifdef Py_mod_gil\n"
+                         "    {Py_mod_gil, Py_MOD_GIL_NOT_USED},\n"
+                         "#endif\n"
+                         "    {0, NULL}};\n",
+                         &f);
+    has(d, " status=ok python=1 ft=1\n");
+    assert_true(f.ft_declared);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_free_threading_is_not_declared_by_comments_strings_or_other_words(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "ftnone.c",
+                         "#include <Python.h>\n"
+                         "/* TODO: add Py_mod_gil once we support 3.13 */\n"
+                         "// PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED);\n"
+                         "static const char *doc = \"PyModule_ExperimentalSetGIL\";\n"
+                         "static int Py_mod_gil_like;\n",
+                         &f);
+    has(d, " status=ok python=1 ft=0\n");
+    assert_false(f.ft_declared);
+    free(d);
+    ca_facts_fini(&f);
+}
+
+static void test_free_threading_declared_in_a_project_header_counts(void **state)
+{
+    struct ca_tu_facts f;
+    char *hdr = tu_write_temp("ftexec.h",
+                              "static inline int mod_exec(PyObject *m) {\n"
+                              "#ifdef Py_GIL_DISABLED\n"
+                              "    PyUnstable_Module_SetGIL(m, Py_MOD_GIL_NOT_USED);\n"
+                              "#endif\n"
+                              "    return m == NULL;\n"
+                              "}\n");
+    char *d = parse_dump(state, "ftmain.c", "#include <Python.h>\n#include \"ftexec.h\"\n", &f);
+    has(d, " status=ok python=1 ft=1\n");
+    free(d);
+    free(hdr);
+    ca_facts_fini(&f);
+}
+
+/* ------------------------------------------------------------------ included .c files */
+
+static void test_included_c_files_are_listed_by_real_path(void **state)
+{
+    struct ca_tu_facts f;
+    char *frag = tu_write_temp("frag.c", "static int frag_helper(int x) { return x; }\n");
+    char *inner = tu_write_temp("inner.c", "static int inner_helper(int x) { return x; }\n");
+    char *clinic = tu_write_temp("incl.c.h", "#include \"inner.c\"\n");
+    char real_frag[PATH_MAX], real_inner[PATH_MAX], *line, *d;
+    assert_non_null(realpath(frag, real_frag));
+    assert_non_null(realpath(inner, real_inner));
+    d = parse_dump(state, "includer.c",
+                   "#include \"frag.c\"\n"
+                   "#include \"incl.c.h\"\n"
+                   "#include \"frag.c\"\n"
+                   "int f(int x) { return frag_helper(x) + inner_helper(x); }\n",
+                   &f);
+    assert_int_equal(f.nincluded_c, 2); /* once each; not the .c.h, not the main file */
+    assert_string_equal(f.included_c[0], real_frag);
+    assert_string_equal(f.included_c[1], real_inner);
+    line = malloc(strlen(real_frag) + 32);
+    assert_non_null(line);
+    sprintf(line, "\ninclude-c %s\n", real_frag);
+    has(d, line);
+    free(line);
+    free(d);
+    ca_facts_fini(&f);
+    free(frag);
+    free(inner);
+    free(clinic);
+}
+
+static void test_included_c_files_are_listed_when_the_tu_has_errors(void **state)
+{
+    struct ca_tu_facts f;
+    char *frag = tu_write_temp("badfrag.c", "static int broken(void) { return missing_name; }\n");
+    char *d = parse_dump(state, "badincluder.c", "#include \"badfrag.c\"\n", &f);
+    assert_int_equal(f.status, CA_TU_PARSE_ERROR);
+    assert_int_equal(f.nincluded_c, 1);
+    has(d, "badfrag.c\n");
+    free(d);
+    ca_facts_fini(&f);
+    free(frag);
 }
 
 /* ------------------------------------------------------------------ IR */
@@ -793,7 +1073,7 @@ static void test_file_with_a_syntax_error_is_a_parse_error_with_clangs_message(v
                          "    return 1 +;\n"
                          "}\n",
                          &f);
-    has(d, " status=parse-error python=0\n");
+    has(d, " status=parse-error python=0 ft=0\n");
     has(d, "syntax.c:2:15 expected expression\n");
     assert_int_equal(f.status, CA_TU_PARSE_ERROR);
     assert_int_equal(f.nfuncs, 0);
@@ -832,11 +1112,11 @@ static void test_python_flag_is_set_only_when_python_h_is_included(void **state)
 {
     struct ca_tu_facts f;
     char *d = parse_dump(state, "withpy.c", "#include <Python.h>\nint x;\n", &f);
-    has(d, " status=ok python=1\n");
+    has(d, " status=ok python=1 ft=0\n");
     free(d);
     ca_facts_fini(&f);
     d = parse_dump(state, "withoutpy.c", "#include <stdio.h>\nint x;\n", &f);
-    has(d, " status=ok python=0\n");
+    has(d, " status=ok python=0 ft=0\n");
     free(d);
     ca_facts_fini(&f);
 }
@@ -851,7 +1131,7 @@ static void test_unsaved_buffer_replaces_the_file_contents(void **state)
     char *d;
     assert_int_equal(ca_front_parse(fx->fe, &in, &f), CA_OK);
     d = dump(&f);
-    has(d, "tu shown.c status=ok python=0\n");
+    has(d, "tu shown.c status=ok python=0 ft=0\n");
     has(d, "func edited 2:6-2 static=0 params=0\n");
     has(d, "loop #0 while 2:21-2 func=edited parent=- depth=0 bound=infinite ");
     free(d);
@@ -868,13 +1148,16 @@ static void test_allocation_failures_return_nomem_without_leaks(void **state)
                               "#define ONE 1\n"
                               "static inline int helper(int x) { while (x > ONE) x--; return x; }\n"
                               "static int (*const helpers[])(int) = {helper};\n");
+    char *frag = tu_write_temp("allocfrag.c", "static int counted(void) { static int n; return ++n; }\n");
     char *path = tu_write_temp("alloc.c",
                                "#include \"alloc.h\"\n"
+                               "#include \"allocfrag.c\"\n"
+                               "/* Py_mod_gil */ static const char *ft = \"Py_mod_gil\"; int Py_mod_gil;\n"
                                "int g; int h(int);\n"
                                "static void cb(int x) { (void)x; }\n"
                                "struct s { void (*f)(int); } tab[] = {{cb}};\n"
                                "#define TWICE(x) (h(x) + h(x))\n"
-                               "int f(int n) { int i; for (i = 0; i < n; i++) { g += TWICE(i); if (g) break; }\n"
+                               "int f(int n) { int i; tab[0].f(n); for (i = 0; i < n; i++) { g += TWICE(i); if (g) break; }\n"
                                "  switch (n) { case 1: return h(1); default: break; } return g; }\n");
     struct ca_front_input in = {path, path, NULL, 0, NULL, 0};
     long n;
@@ -890,6 +1173,7 @@ static void test_allocation_failures_return_nomem_without_leaks(void **state)
     }
     assert_true(n > 5); /* the seam was reached */
     free(path);
+    free(frag);
     free(hdr);
 }
 
@@ -941,28 +1225,42 @@ static void test_dump_of_hand_built_facts_follows_the_documented_format(void **s
     struct ca_tu_facts f;
     struct ca_fact_func fn = {"run", {3, 5}, {20, 1}, true, CA_NONE, 2, NULL};
     struct ca_fact_loop lp = {0, CA_NONE, 0, CA_LOOP_WHILE, CA_BOUND_CONST, 16, {5, 5}, 9, 7};
-    struct ca_fact_call call = {0, 0, {6, 9}, "read", "CHECK", CA_CALL_IN_MACRO, 3};
-    struct ca_fact_call icall = {0, CA_NONE, {12, 5}, "", NULL, CA_CALL_INDIRECT, 0};
+    struct ca_fact_call call = {0, 0, {6, 9}, "read", "CHECK", CA_CALL_IN_MACRO, 3, NULL, NULL};
+    struct ca_fact_call icall = {0, CA_NONE, {12, 5}, "", NULL, CA_CALL_INDIRECT, 0, NULL, NULL};
+    struct ca_fact_call scall = {0, CA_NONE, {13, 5}, "fputs", NULL, CA_CALL_STDSTREAM, 2, NULL, NULL};
+    struct ca_fact_call mcall = {0, CA_NONE, {14, 5}, "st->pack", NULL, CA_CALL_INDIRECT, 1, "void (int)", "pack"};
     struct ca_fact_macro m = {0, 0, {6, 9}, "CHECK"};
     struct ca_fact_write wr = {0, 0, {7, 9}, "count", true};
-    struct ca_fact_fnref r1 = {CA_FNREF_ARG, "worker", 0, 0, 2, NULL, {6, 20}};
-    struct ca_fact_fnref r2 = {CA_FNREF_INIT, "meth", CA_NONE, CA_NONE, CA_NONE, "PyMethodDef", {30, 14}};
+    struct ca_fact_fnref r1 = {CA_FNREF_ARG, "worker", 0, 0, 2, NULL, {6, 20}, NULL, NULL};
+    struct ca_fact_fnref r2 = {CA_FNREF_INIT, "meth", CA_NONE, CA_NONE, CA_NONE, "PyMethodDef", {30, 14}, NULL, NULL};
+    struct ca_fact_fnref r3 = {CA_FNREF_INIT, "pk", CA_NONE, CA_NONE, CA_NONE, "ops", {31, 9}, "void (int)", "pack"};
+    struct ca_fact_global g1 = {"cache", {2, 18}, NULL, true, false, true, false, CA_NONE};
+    struct ca_fact_global g2 = {"names", {3, 19}, "x.h", false, true, false, false, CA_NONE};
+    struct ca_fact_global g3 = {"calls", {4, 16}, NULL, true, false, false, true, 0};
     struct ca_fact_diag dg = {"x.c", {1, 2}, "boom"};
     uint32_t root, loop, c0, c1, s0, s1, br, lab, gt;
     char *d;
     (void)state;
     assert_int_equal(ca_facts_init(&f, "x.c"), CA_OK);
     f.python = true;
+    f.ft_declared = true;
+    assert_int_equal(ca_facts_add_included_c(&f, "/src/frag.c", NULL), CA_OK);
     assert_int_equal(ca_facts_add_ir(&f, CA_IR_SEQ, 0, CA_NONE, NULL, &root), CA_OK);
     fn.ir_root = root;
     assert_int_equal(ca_facts_add_func(&f, &fn, NULL), CA_OK);
     assert_int_equal(ca_facts_add_loop(&f, &lp, NULL), CA_OK);
     assert_int_equal(ca_facts_add_call(&f, &call, NULL), CA_OK);
     assert_int_equal(ca_facts_add_call(&f, &icall, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_call(&f, &scall, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_call(&f, &mcall, NULL), CA_OK);
     assert_int_equal(ca_facts_add_macro(&f, &m, NULL), CA_OK);
     assert_int_equal(ca_facts_add_write(&f, &wr, NULL), CA_OK);
     assert_int_equal(ca_facts_add_fnref(&f, &r1, NULL), CA_OK);
     assert_int_equal(ca_facts_add_fnref(&f, &r2, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_fnref(&f, &r3, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_global(&f, &g1, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_global(&f, &g2, NULL), CA_OK);
+    assert_int_equal(ca_facts_add_global(&f, &g3, NULL), CA_OK);
     assert_int_equal(ca_facts_add_diag(&f, &dg, NULL), CA_OK);
     assert_int_equal(ca_facts_add_ir(&f, CA_IR_LOOP, CA_IR_TEST_FIRST, 0, NULL, &loop), CA_OK);
     assert_int_equal(ca_facts_add_ir(&f, CA_IR_SEQ, 0, CA_NONE, NULL, &s0), CA_OK);
@@ -981,15 +1279,22 @@ static void test_dump_of_hand_built_facts_follows_the_documented_format(void **s
     ca_facts_ir_append(&f, root, lab);
     ca_facts_ir_append(&f, root, gt);
     d = dump(&f);
-    assert_string_equal(d, "tu x.c status=ok python=1\n"
+    assert_string_equal(d, "tu x.c status=ok python=1 ft=1\n"
+                           "include-c /src/frag.c\n"
                            "func run 3:5-20 static=1 params=2\n"
                            "loop #0 while 5:5-9 func=run parent=- depth=0 bound=const trip=16 ops=7\n"
                            "call 6:9 read func=run loop=#0 macro=CHECK args=3\n"
                            "call 12:5 ? func=run loop=- indirect args=0\n"
+                           "call 13:5 fputs func=run loop=- stdstream args=2\n"
+                           "call 14:5 st->pack func=run loop=- indirect field=pack args=1 fptype=void (int)\n"
                            "macro 6:9 CHECK func=run loop=#0\n"
                            "write 7:9 count func=run loop=#0 static-local\n"
                            "fnref 6:20 worker ctx=arg func=run call=6:9 read arg=2\n"
                            "fnref 30:14 meth ctx=init holder=PyMethodDef\n"
+                           "fnref 31:9 pk ctx=init field=pack holder=ops fntype=void (int)\n"
+                           "global 2:18 cache static pyobject\n"
+                           "global 3:19 names const file=x.h\n"
+                           "global 4:16 calls static func=run\n"
                            "ir run: (seq (loop #0 test-first (seq) (seq (call read))) (branch skip (call ?))"
                            " (label out) (goto *))\n"
                            "diag x.c:1:2 boom\n");
@@ -1010,7 +1315,7 @@ static void test_dump_of_a_header_function_names_its_file(void **state)
     assert_int_equal(ca_facts_add_func(&f, &fh, NULL), CA_OK);
     file[0] = '?'; /* the builder copied the path */
     d = dump(&f);
-    assert_string_equal(d, "tu Modules/_io/fileio.c status=ok python=0\n"
+    assert_string_equal(d, "tu Modules/_io/fileio.c status=ok python=0 ft=0\n"
                            "func wrap 10:1-16 static=1 params=2 file=Modules/_io/clinic/fileio.c.h\n"
                            "func helper 2:19-4 static=0 params=0 file=Modules/x.h\n");
     free(d);
@@ -1040,6 +1345,16 @@ int main(void)
         cmocka_unit_test(test_type_slots_type_objects_and_module_defs_are_init_fnrefs),
         cmocka_unit_test(test_thread_start_routine_is_an_arg_fnref),
         cmocka_unit_test(test_function_assigned_to_a_field_is_an_assign_fnref),
+        cmocka_unit_test(test_indirect_call_fptype_equals_a_candidate_functions_fntype),
+        cmocka_unit_test(test_static_initialisers_name_the_field_of_designated_and_positional_entries),
+        cmocka_unit_test(test_calls_with_stdout_or_stderr_as_an_argument_are_stdstream),
+        cmocka_unit_test(test_globals_and_static_locals_are_recorded_with_their_kind),
+        cmocka_unit_test(test_globals_of_a_project_header_carry_its_file_and_lines),
+        cmocka_unit_test(test_free_threading_is_declared_by_a_gil_slot_behind_an_ifdef),
+        cmocka_unit_test(test_free_threading_is_not_declared_by_comments_strings_or_other_words),
+        cmocka_unit_test(test_free_threading_declared_in_a_project_header_counts),
+        cmocka_unit_test(test_included_c_files_are_listed_by_real_path),
+        cmocka_unit_test(test_included_c_files_are_listed_when_the_tu_has_errors),
         cmocka_unit_test(test_ir_of_if_else_keeps_both_arms_and_if_without_else_may_skip),
         cmocka_unit_test(test_ir_of_logical_operators_may_skip_the_right_side),
         cmocka_unit_test(test_ir_of_goto_and_labels),

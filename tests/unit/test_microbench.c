@@ -617,7 +617,7 @@ static void test_case_file_is_read_with_paths_against_its_directory(void **state
     ca_bench_cases_init(&cs);
     assert_int_equal(ca_bench_cases_parse("tests/cases.json", cases_text, strlen(cases_text), &cs, &msg), CA_OK);
     assert_int_equal(cs.ncases, 2);
-    assert_string_equal(cs.cases[0].source, "tests/../samples/x.c");
+    assert_string_equal(cs.cases[0].source, "samples/x.c"); /* tests/../samples/x.c, tidied */
     assert_string_equal(cs.cases[0].setup, "import os\nn = 1");
     assert_int_equal(cs.cases[0].expect, CA_BENCH_REC_RELEASE_GIL);
     assert_int_equal(cs.cases[0].calls, 8);

@@ -20,7 +20,7 @@ static struct ca_rules *R; /* the real rules/ directory, loaded once */
 static const char *const CATALOG_FILES[] = {"io.json", "cpu.json", "gil.json", "python_api.json", "thread_unsafe.json", NULL};
 /* Every rule, sorted by id (the metadata is sorted the same way). */
 static const char *const CHECK_IDS[] = {"concadvise-invalid-suppression", "concadvise-unused-suppression",
-                                        "ft-borrowed-ref-in-loop", "ft-object-malloc-buffer",
+                                        "ft-borrowed-ref-in-loop", "ft-object-malloc-buffer", "ft-static-pyobject-state",
                                         "gil-api-without-gil", "gil-blocking-io-held", "gil-cpu-loop-holds-gil",
                                         "gil-nested-release", "gil-unbalanced-release", "mt-thread-unsafe-call", NULL};
 #define NCHECK_IDS (sizeof CHECK_IDS / sizeof CHECK_IDS[0] - 1)
