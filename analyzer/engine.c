@@ -3,7 +3,9 @@
  * writes only its own slot of the facts array, so the order of completion does not matter. */
 #include "engine.h"
 
+#include <limits.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -91,6 +93,21 @@ enum ca_status ca_engine_parse(const struct ca_input_list *inputs, const struct 
     return pl.st;
 }
 
+/* Is input i a .c file that another input includes (cffi's call_python.c inside _cffi_backend.c)?
+ * Then it is analysed as part of that input, and its own parse (usually failing: it is not meant
+ * to compile alone) is not an error.  Compared by real path. */
+static bool included_elsewhere(const struct ca_tu_facts *tus, uint32_t ntus, uint32_t i)
+{
+    char me[PATH_MAX];
+    bool any = false;
+    for (uint32_t t = 0; t < ntus && !any; t++) any = t != i && tus[t].nincluded_c;
+    if (!any || !realpath(tus[i].path, me)) return false;
+    for (uint32_t t = 0; t < ntus; t++)
+        for (uint32_t k = 0; t != i && k < tus[t].nincluded_c; k++)
+            if (strcmp(tus[t].included_c[k], me) == 0) return true;
+    return false;
+}
+
 enum ca_status ca_engine_analyze(struct ca_tu_facts *tus, uint32_t ntus, const struct ca_rules *rules,
                                  struct ca_results *out)
 {
@@ -103,6 +120,11 @@ enum ca_status ca_engine_analyze(struct ca_tu_facts *tus, uint32_t ntus, const s
         ir.state = tus[i].status == CA_TU_OK ? CA_INPUT_OK
                    : tus[i].status == CA_TU_MISSING ? CA_INPUT_MISSING : CA_INPUT_ERROR;
         ir.python = tus[i].python;
+        ir.free_threading = !tus[i].python ? CA_FT_NA : tus[i].ft_declared ? CA_FT_DECLARED : CA_FT_NOT_DECLARED;
+        if (included_elsewhere(tus, ntus, i)) { /* a .c fragment another input #includes */
+            ir.state = CA_INPUT_INCLUDED;
+            ir.nerrors = 0;
+        }
         ir.nloops = tus[i].nloops;
         for (uint32_t d = 0; d < tus[i].ndiags && d < 32; d++) {
             errs[d].file = tus[i].diags[d].file;

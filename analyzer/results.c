@@ -19,7 +19,9 @@ static const char *const conf_names[] = {"low", "medium", "high"};
 /* ORDER SEV */
 static const char *const severity_names[] = {"note", "warning", "error"};
 /* ORDER INPUT */
-static const char *const input_names[] = {"ok", "error", "missing"};
+static const char *const input_names[] = {"ok", "error", "missing", "included"};
+/* ORDER FT */
+static const char *const ft_names[] = {"n/a", "declared", "not-declared"};
 
 #define NAME_OF(table, v) \
     ((unsigned)(v) < sizeof(table) / sizeof(table)[0] ? (table)[(unsigned)(v)] : "invalid")
@@ -30,6 +32,7 @@ const char *ca_rec_str(enum ca_rec r) { return NAME_OF(rec_names, r); }
 const char *ca_conf_str(enum ca_conf c) { return NAME_OF(conf_names, c); }
 const char *ca_severity_str(enum ca_severity s) { return NAME_OF(severity_names, s); }
 const char *ca_input_state_str(enum ca_input_state s) { return NAME_OF(input_names, s); }
+const char *ca_ft_decl_str(enum ca_ft_decl f) { return NAME_OF(ft_names, f); }
 
 bool ca_severity_parse(const char *s, enum ca_severity *out)
 {
@@ -343,6 +346,7 @@ void ca_results_summarize(const struct ca_results *r, struct ca_results_summary 
     s->files = r->ninputs;
     for (i = 0; i < r->ninputs; i++) {
         if (r->inputs[i].state == CA_INPUT_OK) s->files_ok++;
+        else if (r->inputs[i].state == CA_INPUT_INCLUDED) s->files_included++;
         else s->files_failed++;
     }
     s->loops = r->nloops;

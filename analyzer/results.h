@@ -21,14 +21,17 @@ enum ca_conf { CA_CONF_LOW, CA_CONF_MEDIUM, CA_CONF_HIGH };
 /* ORDER SEV */
 enum ca_severity { CA_SEV_NOTE, CA_SEV_WARNING, CA_SEV_ERROR };
 /* ORDER INPUT */
-enum ca_input_state { CA_INPUT_OK, CA_INPUT_ERROR, CA_INPUT_MISSING };
+enum ca_input_state { CA_INPUT_OK, CA_INPUT_ERROR, CA_INPUT_MISSING, CA_INPUT_INCLUDED };
+/* ORDER FT */
+enum ca_ft_decl { CA_FT_NA, CA_FT_DECLARED, CA_FT_NOT_DECLARED };
 
 const char *ca_class_str(enum ca_class c);      /* "unknown" "io" "cpu" "mixed" */
 const char *ca_gil_str(enum ca_gil g);          /* "unknown" "held" "released" "mixed" "none" */
 const char *ca_rec_str(enum ca_rec r);          /* "unknown" "none" "threading" "multiprocessing" "release-gil" */
 const char *ca_conf_str(enum ca_conf c);        /* "low" "medium" "high" */
 const char *ca_severity_str(enum ca_severity s);/* "note" "warning" "error" */
-const char *ca_input_state_str(enum ca_input_state s); /* "ok" "error" "missing" */
+const char *ca_input_state_str(enum ca_input_state s); /* "ok" "error" "missing" "included" */
+const char *ca_ft_decl_str(enum ca_ft_decl f);         /* "n/a" "declared" "not-declared" */
 /* Parse "note"/"warning"/"error"; false when `s` is none of them. */
 bool ca_severity_parse(const char *s, enum ca_severity *out);
 
@@ -93,6 +96,7 @@ struct ca_input_result {
     bool python;              /* a CPython extension file (includes Python.h) */
     uint32_t nloops;
     struct ca_input_error *errors; uint32_t nerrors;
+    enum ca_ft_decl free_threading; /* a Python file: does it declare free-threading support? */
 };
 
 /* A stretch of a function that runs with the GIL released: from the call that releases it
@@ -142,7 +146,7 @@ CA_MUST_USE enum ca_status ca_results_fingerprint(struct ca_results *r);
 
 /* Counts for summaries: number of loops per class/gil/rec, diagnostics per severity. */
 struct ca_results_summary {
-    uint32_t files, files_ok, files_failed;
+    uint32_t files, files_ok, files_failed, files_included;
     uint32_t loops, hot_loops;
     uint32_t by_class[4], by_gil[5], by_rec[5];
     uint32_t by_severity[3];

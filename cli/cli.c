@@ -18,6 +18,8 @@
 #include "config.h"
 #include "engine.h"
 #include "front.h"
+#include "microbench.h"
+#include "profile.h"
 #include "report.h"
 #include "suppress.h"
 
@@ -65,6 +67,7 @@ struct cli {
     const char *config;
     bool no_config;
     const char *baseline, *write_baseline, *stdin_filename;
+    const char *profile;
     const char **extra; size_t nextra;
     const char **catalogs; size_t ncatalogs;
     const char **paths; size_t npaths;
@@ -221,6 +224,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
         case OPT_LIST_RULES: c->list_rules = true; break;
         case OPT_EXPLAIN: c->explain = optarg; break;
         case OPT_DUMP_FACTS: c->dump_facts = true; break;
+        case OPT_PROFILE: c->profile = optarg; break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0) c->color = -1;
             else if (strcmp(optarg, "always") == 0) c->color = 1;
@@ -261,6 +265,9 @@ static const char *find_rules(const struct cli *c, char *buf, size_t n)
         char *slash;
         exe[len] = '\0';
         if ((slash = strrchr(exe, '/'))) *slash = '\0';
+        /* Still in its build tree: the rules of the source it was built from, never an older
+         * installed copy. */
+        if (strcmp(exe, CA_BUILD_DIR) == 0) return CA_RULES_SOURCE_DIR;
         snprintf(buf, n, "%s/../share/concadvise/rules/io.json", exe);
         if (access(buf, R_OK) == 0) {
             snprintf(buf, n, "%s/../share/concadvise/rules", exe);
@@ -697,6 +704,38 @@ static void print_summary(const struct run *rn)
     fputc('\n', stderr);
 }
 
+/* --profile: weigh loops by the samples of their function (and its callees).  Returns -1 to go
+ * on, or an exit status. */
+static int apply_profile(struct run *rn)
+{
+    struct ca_profile *prof = NULL;
+    struct ca_profile_error err;
+    const char **names = NULL;
+    size_t n = 0, total = 0;
+    enum ca_status st;
+    int rc = -1;
+    memset(&err, 0, sizeof err);
+    st = ca_profile_load(rn->c->profile, &prof, &err);
+    if (st != CA_OK) {
+        print_error(err.file ? err.file : rn->c->profile, err.line, 0, err.message ? err.message : ca_status_str(st));
+        ca_profile_error_fini(&err);
+        return EXIT_USAGE;
+    }
+    for (size_t i = 0; i < rn->selected.n; i++) total += rn->tus[i].nfuncs;
+    names = ca_calloc(total ? total : 1, sizeof *names);
+    if (!names) {
+        rc = EXIT_INPUTS;
+        goto out;
+    }
+    for (size_t i = 0; i < rn->selected.n; i++)
+        for (uint32_t f = 0; f < rn->tus[i].nfuncs; f++) names[n++] = rn->tus[i].funcs[f].name;
+    if (ca_profile_apply(prof, names, n, &rn->res) != CA_OK) rc = EXIT_INPUTS;
+out:
+    ca_free(names);
+    ca_profile_free(prof);
+    return rc;
+}
+
 static int run(const struct cli *c)
 {
     char rbuf[PATH_MAX + 64];
@@ -775,6 +814,8 @@ static int run(const struct cli *c)
         goto out;
     }
     st = ca_engine_analyze(rn.tus, (uint32_t)rn.selected.n, rn.rules, &rn.res);
+    if (st == CA_OK && c->profile && (rc = apply_profile(&rn)) >= 0) goto out;
+    rc = EXIT_CLEAN;
     for (size_t i = 0; st == CA_OK && i < rn.selected.n; i++) {
         const struct ca_input *in = &rn.selected.items[i];
         bool buf = c->stdin_filename && strcmp(in->display, c->stdin_filename) == 0;
@@ -831,7 +872,9 @@ out:
 int main(int argc, char **argv)
 {
     struct cli c;
-    int rc = parse_args(argc, argv, &c);
+    int rc;
+    if (argc > 1 && strcmp(argv[1], "bench") == 0) return ca_bench_main(argc - 1, argv + 1); /* docs/bench.md */
+    rc = parse_args(argc, argv, &c);
     if (rc < 0) rc = run(&c);
     cli_fini(&c);
     return rc;

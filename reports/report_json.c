@@ -133,6 +133,12 @@ static void put_u32(struct jw *w, const char *key, uint32_t v)
     ca_buf_printf(w->b, "%" PRIu32, v);
 }
 
+static void put_u64(struct jw *w, const char *key, uint64_t v)
+{
+    begin_item(w, key);
+    ca_buf_printf(w->b, "%llu", (unsigned long long)v);
+}
+
 static void put_bool(struct jw *w, const char *key, bool v)
 {
     begin_item(w, key);
@@ -161,6 +167,7 @@ static void write_inputs(struct jw *w, const struct ca_results *r)
         put_str(w, "status", ca_input_state_str(in->state));
         put_bool(w, "python", in->python);
         put_u32(w, "loops", in->nloops);
+        put_str(w, "free_threading", ca_ft_decl_str(in->free_threading));
         open_c(w, "errors", '[');
         for (j = 0; j < in->nerrors; j++) {
             const struct ca_input_error *e = &in->errors[j];
@@ -195,6 +202,9 @@ static void write_loop(struct jw *w, const struct ca_loop_result *l)
     put_str(w, "confidence", ca_conf_str(l->conf));
     put_u32(w, "hotness", l->hotness);
     put_bool(w, "hot", l->hot);
+    put_bool(w, "profiled", l->profiled);
+    put_u64(w, "profile_samples", l->profile_samples);
+    put_u32(w, "profile_permille", l->profile_permille);
     open_c(w, "reasons", '[');
     for (j = 0; j < l->nreasons; j++) put_str(w, NULL, l->reasons[j]);
     close_c(w, ']');
@@ -258,6 +268,7 @@ static void write_summary(struct jw *w, const struct ca_results *r, const struct
     put_u32(w, "files", s.files);
     put_u32(w, "files_ok", s.files_ok);
     put_u32(w, "files_failed", s.files_failed);
+    put_u32(w, "files_included", s.files_included);
     put_u32(w, "loops", s.loops);
     put_u32(w, "hot_loops", s.hot_loops);
     write_counts(w, "by_classification", s.by_class, class_order, 4, class_name);
@@ -287,6 +298,30 @@ enum ca_status ca_report_json(const struct ca_results *r, const struct ca_report
     open_c(&w, "diagnostics", '[');
     for (i = 0; i < r->ndiags; i++) write_diag(&w, &r->diags[i]);
     close_c(&w, ']');
+    open_c(&w, "regions", '[');
+    for (i = 0; i < r->nregions; i++) {
+        const struct ca_region *g = &r->regions[i];
+        open_c(&w, NULL, '{');
+        put_str(&w, "file", g->file);
+        put_u32(&w, "line", g->line);
+        put_u32(&w, "column", g->col);
+        put_u32(&w, "end_line", g->end_line);
+        put_str(&w, "function", g->function);
+        put_str(&w, "by", g->by);
+        close_c(&w, '}');
+    }
+    close_c(&w, ']');
+    open_c(&w, "profile", '{');
+    put_u64(&w, "total_samples", r->profile_total);
+    open_c(&w, "unmatched", '[');
+    for (i = 0; i < r->nunprofiled; i++) {
+        open_c(&w, NULL, '{');
+        put_str(&w, "frame", r->unprofiled[i].frame);
+        put_u64(&w, "samples", r->unprofiled[i].samples);
+        close_c(&w, '}');
+    }
+    close_c(&w, ']');
+    close_c(&w, '}');
     write_summary(&w, r, m);
     close_c(&w, '}');
     ca_buf_putc(out, '\n');

@@ -79,6 +79,10 @@ static void write_loop(struct ca_buf *b, const struct ca_loop_result *l, bool co
     ca_buf_printf(b, ": %s, %s -> %s (confidence %s, hotness %" PRIu32 "%s)\n",
                   PHRASE(class_phrase, l->cls), PHRASE(gil_phrase, l->gil), ca_rec_str(l->rec),
                   ca_conf_str(l->conf), l->hotness, l->hot ? "" : ", not hot");
+    if (l->profiled)
+        ca_buf_printf(b, "    profile: %" PRIu32 ".%" PRIu32 "%% of the samples (%llu) have %s() on the stack\n",
+                      l->profile_permille / 10, l->profile_permille % 10, (unsigned long long)l->profile_samples,
+                      l->function ? l->function : "its function");
     for (i = 0; i < l->nreasons; i++) {
         ca_buf_puts(b, "    reason: ");
         put_text(b, l->reasons[i]);
@@ -139,10 +143,24 @@ static void write_summary(struct ca_buf *b, const struct ca_results *r, const st
     size_t i;
 
     ca_results_summarize(r, &s);
-    ca_buf_printf(b, "summary: %" PRIu32 " file%s analysed (%" PRIu32 " ok, %" PRIu32 " failed), %" PRIu32
+    ca_buf_printf(b, "summary: %" PRIu32 " file%s analysed (%" PRIu32 " ok, %" PRIu32 " failed%s), %" PRIu32
                      " loop%s (%" PRIu32 " hot)\n",
-                  s.files, s.files == 1 ? "" : "s", s.files_ok, s.files_failed, s.loops,
-                  s.loops == 1 ? "" : "s", s.hot_loops);
+                  s.files, s.files == 1 ? "" : "s", s.files_ok, s.files_failed,
+                  s.files_included ? ", some included by others" : "", s.loops, s.loops == 1 ? "" : "s", s.hot_loops);
+    if (r->profile_total) {
+        ca_buf_printf(b, "  profile: %llu samples", (unsigned long long)r->profile_total);
+        if (r->nunprofiled) {
+            ca_buf_printf(b, "; %" PRIu32 " %s no analysed function:", r->nunprofiled,
+                          r->nunprofiled == 1 ? "frame matches" : "frames match");
+            for (i = 0; i < r->nunprofiled && i < 8; i++) {
+                ca_buf_puts(b, i ? ", " : " ");
+                put_text(b, r->unprofiled[i].frame);
+                ca_buf_printf(b, " (%llu)", (unsigned long long)r->unprofiled[i].samples);
+            }
+            if (r->nunprofiled > 8) ca_buf_printf(b, ", and %" PRIu32 " more", r->nunprofiled - 8);
+        }
+        ca_buf_putc(b, '\n');
+    }
     if (s.loops) {
         ca_buf_puts(b, "  loops by recommendation:");
         for (i = 0; i < sizeof rec_order / sizeof rec_order[0]; i++) {

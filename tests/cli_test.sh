@@ -275,5 +275,23 @@ else
 fi
 check ".pre-commit-hooks.yaml declares the concadvise hook" bash -c 'grep -q "^- id: concadvise" .pre-commit-hooks.yaml && grep -q "language: system" .pre-commit-hooks.yaml && grep -q "entry: concadvise" .pre-commit-hooks.yaml'
 
+# --profile: loops weighted by collapsed stacks; unknown frames listed once; a bad line is exit 2.
+printf 'main;PyEval_EvalFrameDefault;blur_box_blur 75\nmain;PyEval_EvalFrameDefault;sumlist_fsum 25\n' >"$tmp/prof.folded"
+run --format json --profile "$tmp/prof.folded" samples/cpu_released_blur.c samples/cpu_api_sum_list.c
+check "--profile weights loops by their function's samples" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+w = {l["function"]: (l["profiled"], l["profile_permille"]) for l in d["loops"]}
+assert w["blur_box_blur"] == (True, 750) and w["sumlist_fsum"] == (True, 250), w
+assert d["profile"]["total_samples"] == 100
+assert [u["frame"] for u in d["profile"]["unmatched"]] == ["PyEval_EvalFrameDefault", "main"], d["profile"]' "$tmp/out"
+printf 'main;f 3\nmain;g three\n' >"$tmp/bad.folded"
+run --profile "$tmp/bad.folded" samples/plain_io_copy.c
+check "--profile with a bad line: exit 2 naming file and line" bash -c '[ "$0" -eq 2 ] && grep -q "bad.folded:2" "$1"' "$rc" "$tmp/err"
+
+# concadvise bench is dispatched to the benchmark mode (docs/bench.md)
+run bench --help
+check "concadvise bench --help" bash -c '[ "$0" -eq 0 ] && grep -q -- "--call" "$1"' "$rc" "$tmp/out"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -34,12 +34,14 @@ static const struct ca_input_error broken_errors[] = {
 };
 
 static const struct ca_input_result fixture_inputs[] = {
-    {"samples/mixed_wait.c", CA_INPUT_OK, true, 2, NULL, 0},
-    {"samples/broken.c", CA_INPUT_ERROR, true, 0, (struct ca_input_error *)broken_errors, N(broken_errors)},
-    {"samples/missing.c", CA_INPUT_MISSING, false, 0, NULL, 0},
-    {"samples/io_held_recv.c", CA_INPUT_OK, true, 2, NULL, 0},
-    {"samples/cpu_nogil.c", CA_INPUT_OK, false, 2, NULL, 0},
-    {"samples/parse_fail.c", CA_INPUT_ERROR, false, 0, NULL, 0},
+    {"samples/mixed_wait.c", CA_INPUT_OK, true, 2, NULL, 0, CA_FT_DECLARED},
+    {"samples/broken.c", CA_INPUT_ERROR, true, 0, (struct ca_input_error *)broken_errors, N(broken_errors),
+     CA_FT_NOT_DECLARED},
+    {"samples/missing.c", CA_INPUT_MISSING, false, 0, NULL, 0, CA_FT_NA},
+    {"samples/io_held_recv.c", CA_INPUT_OK, true, 2, NULL, 0, CA_FT_NOT_DECLARED},
+    {"samples/cpu_nogil.c", CA_INPUT_OK, false, 2, NULL, 0, CA_FT_NA},
+    {"samples/parse_fail.c", CA_INPUT_ERROR, false, 0, NULL, 0, CA_FT_NA},
+    {"samples/fragment.c", CA_INPUT_INCLUDED, true, 0, NULL, 0, CA_FT_NOT_DECLARED},
 };
 
 static const char *recv_reasons[] = {
@@ -58,6 +60,7 @@ static const char *headers_reasons[] = {
 static const struct ca_evidence headers_evidence[] = {
     {"samples/io_held_recv.c", 41, 13, "indirect-call", "hdr->parse", NULL},
     {"samples/io_held_recv.c", 41, 30, "unknown-call", "lookup_table", NULL},
+    {"samples/io_held_recv.c", 42, 13, "pointer-call", "hdr->emit", "one of 3 functions of its type"},
 };
 static const char *checksum_reasons[] = {
     "the body hashes each block with sha256_block() (CPU-heavy)",
@@ -141,6 +144,19 @@ static void build_fixture(struct ca_results *r, bool reversed)
         k = reversed ? N(fixture_diags) - 1 - i : i;
         assert_int_equal(ca_results_add_diag(r, &fixture_diags[k]), CA_OK);
     }
+    {
+        struct ca_region g = {"samples/mixed_wait.c", 16, 9, 18, "worker_main", "Py_BEGIN_ALLOW_THREADS"};
+        struct ca_unprofiled u = {"PyEval_EvalFrameDefault", 640};
+        assert_int_equal(ca_results_add_region(r, &g), CA_OK);
+        assert_int_equal(ca_results_add_unprofiled(r, &u), CA_OK);
+        r->profile_total = 1000;
+    }
+    for (i = 0; i < r->nloops; i++) /* profile weights: deterministic, whatever the order of adds */
+        if (strcmp(r->loops[i].function, "compute") == 0) {
+            r->loops[i].profiled = true;
+            r->loops[i].profile_samples = 350;
+            r->loops[i].profile_permille = 350;
+        }
     ca_results_sort(r);
     assert_int_equal(ca_results_fingerprint(r), CA_OK);
 }
@@ -313,9 +329,10 @@ static const struct json_key json_keys[] = {
     {"tool.clang", "string", ""},
     {"inputs", "array", ""},
     {"inputs[].file", "string", ""},
-    {"inputs[].status", "string", "ok error missing"},
+    {"inputs[].status", "string", "ok error missing included"},
     {"inputs[].python", "boolean", ""},
     {"inputs[].loops", "integer", ""},
+    {"inputs[].free_threading", "string", "n/a declared not-declared"},
     {"inputs[].errors", "array", ""},
     {"inputs[].errors[].file", "string", ""},
     {"inputs[].errors[].line", "integer", ""},
@@ -336,6 +353,9 @@ static const struct json_key json_keys[] = {
     {"loops[].confidence", "string", "low medium high"},
     {"loops[].hotness", "integer", ""},
     {"loops[].hot", "boolean", ""},
+    {"loops[].profiled", "boolean", ""},
+    {"loops[].profile_samples", "integer", ""},
+    {"loops[].profile_permille", "integer", ""},
     {"loops[].reasons", "array", ""},
     {"loops[].reasons[]", "string", ""},
     {"loops[].evidence", "array", ""},
@@ -343,7 +363,7 @@ static const struct json_key json_keys[] = {
     {"loops[].evidence[].line", "integer", ""},
     {"loops[].evidence[].column", "integer", ""},
     {"loops[].evidence[].kind", "string",
-     "io-call cpu-call python-api gil-release gil-acquire unknown-call indirect-call thread-unsafe "
+     "io-call cpu-call python-api gil-release gil-acquire unknown-call indirect-call pointer-call thread-unsafe "
      "global-write nested-loop bound"},
     {"loops[].evidence[].name", "string", ""},
     {"loops[].evidence[].via", "string or null", ""},
@@ -356,10 +376,23 @@ static const struct json_key json_keys[] = {
     {"diagnostics[].function", "string or null", ""},
     {"diagnostics[].message", "string", ""},
     {"diagnostics[].fingerprint", "string", ""},
+    {"regions", "array", ""},
+    {"regions[].file", "string", ""},
+    {"regions[].line", "integer", ""},
+    {"regions[].column", "integer", ""},
+    {"regions[].end_line", "integer", ""},
+    {"regions[].function", "string", ""},
+    {"regions[].by", "string", ""},
+    {"profile", "object", ""},
+    {"profile.total_samples", "integer", ""},
+    {"profile.unmatched", "array", ""},
+    {"profile.unmatched[].frame", "string", ""},
+    {"profile.unmatched[].samples", "integer", ""},
     {"summary", "object", ""},
     {"summary.files", "integer", ""},
     {"summary.files_ok", "integer", ""},
     {"summary.files_failed", "integer", ""},
+    {"summary.files_included", "integer", ""},
     {"summary.loops", "integer", ""},
     {"summary.hot_loops", "integer", ""},
     {"summary.by_classification", "object", ""},
@@ -575,6 +608,7 @@ static const char *rec_name(int v) { return ca_rec_str((enum ca_rec)v); }
 static const char *conf_name(int v) { return ca_conf_str((enum ca_conf)v); }
 static const char *sev_name(int v) { return ca_severity_str((enum ca_severity)v); }
 static const char *input_name(int v) { return ca_input_state_str((enum ca_input_state)v); }
+static const char *ft_name(int v) { return ca_ft_decl_str((enum ca_ft_decl)v); }
 
 static void test_documented_values_are_the_enum_names_of_the_code(void **state)
 {
@@ -584,7 +618,8 @@ static void test_documented_values_are_the_enum_names_of_the_code(void **state)
     check_enum_names("loops[].recommendation", 5, rec_name);
     check_enum_names("loops[].confidence", 3, conf_name);
     check_enum_names("diagnostics[].severity", 3, sev_name);
-    check_enum_names("inputs[].status", 3, input_name);
+    check_enum_names("inputs[].status", 4, input_name);
+    check_enum_names("inputs[].free_threading", 3, ft_name);
     assert_string_equal(json_keys[0].values, CA_REPORT_JSON_SCHEMA_VERSION);
 }
 
