@@ -17,7 +17,8 @@
 struct ca_loc {
     uint32_t line, col; /* 1-based; expansion location (macro use site) in the main file, or
                            in the header of the function the fact belongs to (see
-                           ca_fact_func.file); a diag's in its own file */
+                           ca_fact_func.file); a global's in its own file (ca_fact_global.file);
+                           a diag's in its own file */
 };
 
 /* ORDER LOOPKIND */
@@ -139,7 +140,10 @@ struct ca_fact_fnref {
                                  or NULL */
     struct ca_loc loc;
     const char *fntype;       /* the referenced function's type, canonical and spelled by clang,
-                                 in the form of ca_fact_call.fptype ("int (int)") */
+                                 in the form of ca_fact_call.fptype ("int (int)").  Attributes
+                                 that are part of the type are spelled too: a noreturn function
+                                 is "void (int) __attribute__((noreturn))" and does not equal a
+                                 plain "void (int)" pointer */
     const char *field;        /* CA_FNREF_INIT: the struct/union field the name initialises, when
                                  known: designated (.tp_dealloc = f, the innermost designator of
                                  .a.b = f) or positional (the n-th field of the record, counted

@@ -462,7 +462,8 @@ static void test_clinic_wrapper_in_a_subdirectory_header_is_extracted_with_its_f
     has(d, "macro 14:23 MOD_TWICE func=mod_readall loop=#0\n");
     has(d, "ir mod_readall: (seq (loop #0 test-first (seq) (seq (call PyLong_FromLong)) (seq))"
            " (return (call mod_readall_impl)))\n");
-    has(d, "fnref 15:5 mod_readall ctx=init field=ml_meth holder=PyMethodDef fntype=struct _object *(struct _object *, struct _object *)\n");
+    has(d, "fnref 15:5 mod_readall ctx=init field=ml_meth holder=PyMethodDef"
+           " fntype=struct _object *(struct _object *, struct _object *)\n");
     lacks(d, "SPAN func=");
     lacks(d, "macro=SPAN");
     lacks(d, "out_helper func=out_helper");
@@ -597,7 +598,8 @@ static void test_method_table_entries_are_init_fnrefs(void **state)
                          "    {\"meth\", (PyCFunction)meth, METH_VARARGS, NULL},\n"
                          "    {NULL, NULL, 0, NULL}};\n",
                          &f);
-    has(d, "fnref 4:27 meth ctx=init field=ml_meth holder=PyMethodDef fntype=struct _object *(struct _object *, struct _object *)\n");
+    has(d, "fnref 4:27 meth ctx=init field=ml_meth holder=PyMethodDef"
+           " fntype=struct _object *(struct _object *, struct _object *)\n");
     assert_int_equal(f.nfnrefs, 1);
     assert_int_equal(f.fnrefs[0].func, CA_NONE);
     free(d);
@@ -672,8 +674,8 @@ static void test_indirect_call_fptype_equals_a_candidate_functions_fntype(void *
                          "typedef void (*shuffle_t)(unsigned char *, const unsigned char *, int);\n"
                          "struct state { int n; shuffle_t shuffle; };\n"
                          "struct ent { shuffle_t fn; };\n"
-                         "static void a(unsigned char *o, const unsigned char *in, int n) { (void)o; (void)in; (void)n; }\n"
-                         "static void b(unsigned char *o, const unsigned char *in, const int n) { (void)o; (void)in; (void)n; }\n"
+                         "static void a(unsigned char *o, const unsigned char *in, int n) { (void)o, (void)in, (void)n; }\n"
+                         "static void b(unsigned char *o, const unsigned char *in, const int n) { (void)o, (void)in; }\n"
                          "static shuffle_t tbl[] = {a, b};\n"
                          "static struct ent ents[] = {{a}};\n"
                          "void run(struct state *st, int i, unsigned char *o, const unsigned char *in, int n) {\n"
@@ -683,7 +685,8 @@ static void test_indirect_call_fptype_equals_a_candidate_functions_fntype(void *
                          "    a(o, in, n);\n"
                          "}\n",
                          &f);
-    has(d, "call 9:5 tbl[i] func=run loop=- indirect args=3 fptype=void (unsigned char *, const unsigned char *, int)\n");
+    has(d, "call 9:5 tbl[i] func=run loop=- indirect args=3"
+           " fptype=void (unsigned char *, const unsigned char *, int)\n");
     has(d, "call 10:5 st->shuffle func=run loop=- indirect field=shuffle args=3 fptype=void (unsigned char *, const "
            "unsigned char *, int)\n");
     has(d, "call 11:5 ents[i].fn func=run loop=- indirect field=fn args=3 fptype=");
@@ -1157,7 +1160,8 @@ static void test_allocation_failures_return_nomem_without_leaks(void **state)
                                "static void cb(int x) { (void)x; }\n"
                                "struct s { void (*f)(int); } tab[] = {{cb}};\n"
                                "#define TWICE(x) (h(x) + h(x))\n"
-                               "int f(int n) { int i; tab[0].f(n); for (i = 0; i < n; i++) { g += TWICE(i); if (g) break; }\n"
+                               "int f(int n) { int i; tab[0].f(n);\n"
+                               "  for (i = 0; i < n; i++) { g += TWICE(i); if (g) break; }\n"
                                "  switch (n) { case 1: return h(1); default: break; } return g; }\n");
     struct ca_front_input in = {path, path, NULL, 0, NULL, 0};
     long n;

@@ -418,14 +418,14 @@ static void test_enum_names_are_the_documented_ones(void **state)
     static const char *rec[] = {"unknown", "none", "threading", "multiprocessing", "release-gil"};
     static const char *conf[] = {"low", "medium", "high"};
     static const char *sev[] = {"note", "warning", "error"};
-    static const char *input[] = {"ok", "error", "missing"};
+    static const char *input[] = {"ok", "error", "missing", "included"};
     (void)state;
     check_names(cls, 4, class_name);
     check_names(gil, 5, gil_name);
     check_names(rec, 5, rec_name);
     check_names(conf, 3, conf_name);
     check_names(sev, 3, sev_name);
-    check_names(input, 3, input_name);
+    check_names(input, 4, input_name);
 }
 
 static void test_severity_names_round_trip_through_parse(void **state)
