@@ -151,15 +151,19 @@ static enum ca_status resolve_pointer(struct ca_program *p, const struct ca_fact
     }
     for (uint32_t i = lo; call->field && i < p->ntaken && strcmp(p->taken[i].fntype, call->fptype) == 0; i++)
         if (p->taken[i].field && strcmp(p->taken[i].field, call->field) == 0) by_field = true;
+    /* Precise or nothing: through a member, only the functions stored in that member; through a
+     * plain pointer, only a handful of candidates of the type.  A popular type matched loosely
+     * floods hundreds of functions with every call site's state. */
+    if (call->field && !by_field) return CA_OK;
     for (uint32_t i = lo; i < p->ntaken && strcmp(p->taken[i].fntype, call->fptype) == 0; i++) {
         if (by_field && !(p->taken[i].field && strcmp(p->taken[i].field, call->field) == 0)) continue;
         if (n && p->alts[p->nalts - 1] == p->taken[i].fn) continue; /* sorted by fn within a type */
-        if (n == CA_MAX_POINTER_TARGETS) { n++; break; }
+        if (n == (by_field ? CA_MAX_POINTER_TARGETS : CA_MAX_TYPE_ONLY_TARGETS)) { n++; break; }
         CA_PUSH(st, p->alts, p->nalts, p->alts_cap, p->taken[i].fn);
         if (st != CA_OK) return st;
         n++;
     }
-    if (n == 0 || n > CA_MAX_POINTER_TARGETS) {
+    if (n == 0 || n > (by_field ? CA_MAX_POINTER_TARGETS : CA_MAX_TYPE_ONLY_TARGETS)) {
         p->nalts = start;
         return CA_OK;
     }

@@ -104,7 +104,8 @@ struct ca_program {
     struct ca_arena arena;
 };
 
-#define CA_MAX_POINTER_TARGETS 256 /* more candidates than this: the call stays unknown */
+#define CA_MAX_POINTER_TARGETS 64   /* stored in the member called through: more stays unknown */
+#define CA_MAX_TYPE_ONLY_TARGETS 8  /* a plain pointer matched by type alone: more stays unknown */
 
 /* Build the program from facts (borrowed: they must outlive it): function table, name
  * resolution (static names inside their TU first, then external definitions; a name defined

@@ -167,10 +167,11 @@ static void seed_roots(struct ca_program *p)
                     set_entry(p, fn, 1u << CA_CUR_HELD, CA_ENTRY_PYTHON,
                               ca_arena_printf(&p->arena, "callback handed to %s()", f->calls[ref->call].name));
                 else if (cs->target == CA_NONE && !(cs->known && cs->info.sync_callbacks))
-                    /* Handed to a C library that keeps it for later (SSL_CTX_set_default_passwd_cb,
-                     * Tcl_CreateTimerHandler): the library calls it from its own code, which the
-                     * extension runs with the GIL released; it must attach first. */
-                    set_entry(p, fn, 1u << CA_CUR_RELEASED, CA_ENTRY_THREAD,
+                    /* Handed to a C library that keeps it: the library calls it later, from
+                     * whatever call into it triggers it (expat: during XML_Parse, GIL held;
+                     * OpenSSL's password callback: during a load made with the GIL released).
+                     * Which, the program does not say: unknown, never guessed. */
+                    set_entry(p, fn, 1u << CA_CUR_UNKNOWN, CA_ENTRY_DEFAULT,
                               ca_arena_printf(&p->arena, "callback handed to the C library function %s()",
                                               f->calls[ref->call].name));
             }
