@@ -76,6 +76,13 @@ void ca_buf_vprintf(struct ca_buf *b, const char *fmt, va_list ap);
 /* Take the string out (caller frees with ca_free); the buffer is left empty. NULL if failed. */
 char *ca_buf_take(struct ca_buf *b);
 
+/* ---- text */
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the bytes there are not one
+ * (overlong forms, surrogates, code points above U+10FFFF).  Reads at most `avail` bytes and
+ * stops at a NUL (pass SIZE_MAX for a NUL-terminated string).  Report writers use it to keep
+ * their output valid UTF-8. */
+size_t ca_utf8_len(const unsigned char *s, size_t avail);
+
 /* ---- files */
 /* Read a whole file into a NUL-terminated heap string. */
 CA_MUST_USE enum ca_status ca_file_read(const char *path, char **out, size_t *len);

@@ -32,28 +32,6 @@ struct page {
 
 /* ---- escaping */
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the bytes there are not one
- * (overlong forms, surrogates, code points above U+10FFFF).  Reads at most `avail` bytes. */
-static size_t utf8_len(const unsigned char *s, size_t avail)
-{
-    unsigned char c = s[0];
-    unsigned char lo = 0x80, hi = 0xBF;
-    size_t n, i;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) n = 3;
-    else if (c >= 0xF0 && c <= 0xF4) n = 4;
-    else return 0;
-    if (n > avail) return 0;
-    if (c == 0xE0) lo = 0xA0;
-    else if (c == 0xED) hi = 0x9F;
-    else if (c == 0xF0) lo = 0x90;
-    else if (c == 0xF4) hi = 0x8F;
-    if (s[1] < lo || s[1] > hi) return 0;
-    for (i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF) return 0;
-    return n;
-}
 
 /* n bytes as HTML text or attribute value: & < > " ' as references; a control character other
  * than tab (NUL included) shown as \xNN, so that it is visible and the page stays valid, marked
@@ -67,7 +45,7 @@ static void put_html_n(struct ca_buf *b, const char *str, size_t n, bool code)
         while (s < end && *s >= 0x20 && *s < 0x7F && !strchr("&<>\"'", *s)) s++;
         ca_buf_putn(b, (const char *)run, (size_t)(s - run));
         if (s == end) break;
-        k = utf8_len(s, (size_t)(end - s));
+        k = ca_utf8_len(s, (size_t)(end - s));
         if (k > 1) {
             ca_buf_putn(b, (const char *)s, k);
             s += k;
@@ -106,7 +84,7 @@ static void put_js_str(struct ca_buf *b, const char *str)
     }
     ca_buf_putc(b, '"');
     while (*s) {
-        size_t k = utf8_len(s, 4); /* a NUL ends a sequence early: never read past it */
+        size_t k = ca_utf8_len(s, 4); /* a NUL ends a sequence early: never read past it */
         unsigned char c = *s;
         if (k == 0) {
             ca_buf_puts(b, "\\ufffd");

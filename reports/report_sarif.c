@@ -25,26 +25,6 @@ struct jw {
     bool items[MAX_DEPTH];
 };
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 when the bytes there are not one. */
-static size_t utf8_len(const unsigned char *s)
-{
-    unsigned char c = s[0];
-    unsigned char lo = 0x80, hi = 0xBF;
-    size_t n, i;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) n = 2;
-    else if (c >= 0xE0 && c <= 0xEF) n = 3;
-    else if (c >= 0xF0 && c <= 0xF4) n = 4;
-    else return 0;
-    if (c == 0xE0) lo = 0xA0;      /* overlong */
-    else if (c == 0xED) hi = 0x9F; /* surrogates */
-    else if (c == 0xF0) lo = 0x90; /* overlong */
-    else if (c == 0xF4) hi = 0x8F; /* above U+10FFFF */
-    if (s[1] < lo || s[1] > hi) return 0;
-    for (i = 2; i < n; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF) return 0; /* also stops at the NUL terminator */
-    return n;
-}
 
 
 /* How a string is written inside the JSON quotes. */
@@ -63,7 +43,7 @@ static void put_chars(struct ca_buf *b, const char *str, size_t n, enum text_mod
 {
     const unsigned char *s = (const unsigned char *)str, *end = s + n;
     while (s < end) {
-        size_t k = utf8_len(s);
+        size_t k = ca_utf8_len(s, SIZE_MAX);
         unsigned char c = *s;
         if (k == 0) {
             ca_buf_puts(b, "\\ufffd");

@@ -96,7 +96,6 @@ void ca_loops_advise(const struct ca_program *p, const struct ca_loop_profile *l
 {
     struct reasons r = {arena, out, 0, max};
     bool shared = lp->unsafe || lp->global_write;
-    (void)p;
     *conf = CA_CONF_HIGH;
     if (lp->trivial) {
         *rec = CA_REC_NONE;
@@ -178,6 +177,18 @@ void ca_loops_advise(const struct ca_program *p, const struct ca_loop_profile *l
             say(&r, "whether threads help depends on the GIL state, which is not known here");
         }
         break;
+    }
+    /* Free-threaded CPython (PEP 703, 3.13t+): what changes for loops that hold the GIL. */
+    if (p->tus[lp->tu].python && lp->gil == CA_GIL_HELD && lp->cls != CA_CLASS_UNKNOWN &&
+        (*rec == CA_REC_MULTIPROCESSING || *rec == CA_REC_RELEASE_GIL)) {
+        if (p->tus[lp->tu].ft_declared)
+            say(&r, "on a free-threaded build (Python 3.13t+) this module declares Py_mod_gil: threads run this loop "
+                    "in parallel there without any change%s",
+                lp->api ? ", as long as the objects it touches are not shared mutably between threads" : "");
+        else
+            say(&r, "on a free-threaded build (Python 3.13t+) it becomes a candidate for threads once the module is "
+                    "made thread-safe and declares Py_mod_gil = Py_MOD_GIL_NOT_USED; until then the interpreter "
+                    "re-enables the GIL for it");
     }
     if (lp->pointer_calls && *conf == CA_CONF_HIGH) {
         *conf = CA_CONF_MEDIUM;

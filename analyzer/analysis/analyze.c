@@ -4,7 +4,7 @@
 #include "check.h"
 #include "loops.h"
 
-#define MAX_REASONS 8
+#define MAX_REASONS 10
 
 static enum ca_status add_loops(struct ca_program *p, const struct ca_loop_profile *lps, uint32_t n,
                                 struct ca_results *out)

@@ -21,6 +21,7 @@
 #define W_CALLEE_LOOPS 200.0
 #define W_UNKNOWN 10.0
 #define TRIVIAL_COST 2000.0
+#define UNREACHED_FACTOR 0.1 /* a Python file's loop that no entry point reaches: cost x 0.1 */
 
 static double trip_of(const struct ca_fact_loop *l)
 {
@@ -317,6 +318,14 @@ static enum ca_status profile_tu(struct ca_program *p, uint32_t tu, struct ca_lo
     for (uint32_t l = 0; l < f->nloops; l++) {
         struct ca_loop_profile *lp = &lps[l];
         double cost = lp->iterations * lp->work;
+        /* In a Python extension, a loop that no entry point, thread or caller reaches (its
+         * function starts `unknown` by default) matters less than one Python calls. */
+        {
+            uint32_t fn = v->fn_of[f->loops[l].func];
+            if (f->python && fn != CA_NONE && p->fns[fn].why == CA_ENTRY_DEFAULT &&
+                !(p->fns[fn].entry & ((1u << CA_CUR_HELD) | (1u << CA_CUR_RELEASED))))
+                cost *= UNREACHED_FACTOR;
+        }
         double score = cost > 1 ? 100.0 * log10(cost) / 9.0 : 0;
         lp->hotness = score >= 100 ? 100 : (uint32_t)lround(score);
         lp->cls = class_of(lp);

@@ -872,6 +872,58 @@ static void test_call_through_a_pointer_reaches_the_functions_of_its_type(void *
     ca_facts_fini(&b.f);
 }
 
+static bool has_reason(const struct ca_loop_result *l, const char *part)
+{
+    for (uint32_t i = 0; i < l->nreasons; i++)
+        if (strstr(l->reasons[i], part)) return true;
+    return false;
+}
+
+static void test_advice_says_what_changes_on_a_free_threaded_build(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, l;
+    (void)state;
+    for (int declared = 0; declared < 2; declared++) {
+        tb_init(&b, "m.c", true);
+        b.f.ft_declared = declared;
+        root = fn(&b, "crunch", true);
+        method_table(&b, "crunch");
+        l = b.line;
+        loop(&b, root, CA_BOUND_VAR, -1, 8);
+        loop_end(&b);
+        analyse(&b.f, 1, &r);
+        assert_int_equal(loop_at(&r, l)->rec, CA_REC_RELEASE_GIL);
+        assert_true(has_reason(loop_at(&r, l), declared ? "declares Py_mod_gil: threads run this loop"
+                                                        : "becomes a candidate for threads once"));
+        ca_results_fini(&r);
+        ca_facts_fini(&b.f);
+    }
+}
+
+static void test_a_loop_nothing_reaches_is_less_hot_than_one_python_calls(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, l1, l2;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "called", true);
+    method_table(&b, "called");
+    l1 = b.line;
+    loop(&b, root, CA_BOUND_VAR, -1, 8);
+    loop_end(&b);
+    root = fn(&b, "orphan", false);
+    l2 = b.line;
+    loop(&b, root, CA_BOUND_VAR, -1, 8);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_true(loop_at(&r, l2)->hotness < loop_at(&r, l1)->hotness);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
 static void test_run_once_do_while_zero_macro_is_not_iterated(void **state)
 {
     struct tb b;
@@ -999,6 +1051,8 @@ int main(void)
         cmocka_unit_test(test_recursive_functions_reach_a_fixpoint),
         cmocka_unit_test(test_unreached_function_in_python_file_is_unknown_not_guessed),
         cmocka_unit_test(test_run_once_do_while_zero_macro_is_not_iterated),
+        cmocka_unit_test(test_advice_says_what_changes_on_a_free_threaded_build),
+        cmocka_unit_test(test_a_loop_nothing_reaches_is_less_hot_than_one_python_calls),
         cmocka_unit_test(test_call_through_a_pointer_reaches_the_functions_of_its_type),
         cmocka_unit_test(test_qsort_comparator_runs_in_the_callers_state),
         cmocka_unit_test(test_callback_kept_by_a_c_library_starts_unknown),
