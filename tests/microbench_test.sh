@@ -65,7 +65,7 @@ done
 # ---- the cases: the measured verdict against the static recommendation
 cores=$(nproc 2>/dev/null || echo 1)
 # Under ctest the builds and the tests before this one have just loaded the machine, and the
-# 1-minute load average lags behind: wait (up to 90 s) until it and the CPU pressure settle, so
+# 1-minute load average lags behind: wait (up to 150 s) until it and the CPU pressure settle, so
 # that the cases are measured, not skipped.  A machine that stays busy still skips honestly.
 quiet_machine() {
   local cores load some
@@ -74,7 +74,7 @@ quiet_machine() {
   some=$(sed -n 's/^some avg10=\([0-9.]*\).*/\1/p' /proc/pressure/cpu 2>/dev/null || echo 0)
   awk -v l="$load" -v c="$cores" -v p="${some:-0}" 'BEGIN { exit !(l <= c - 0.5 && p <= 20) }'
 }
-for _ in $(seq 1 18); do quiet_machine && break; sleep 5; done
+for _ in $(seq 1 30); do quiet_machine && break; sleep 5; done
 
 names=$(python3 -c 'import json, sys; print(" ".join(c["name"] for c in json.load(open(sys.argv[1]))["cases"]))' "$cases")
 for name in $names; do
