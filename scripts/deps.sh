@@ -3,7 +3,7 @@
 # Idempotent: installs only what is missing.  Uses sudo when not root.
 set -euo pipefail
 pkgs=(cmake make gcc clang libclang-dev llvm-dev libcjson-dev libcmocka-dev python3 python3-dev
-      python3-jsonschema pkg-config
+      python3-jsonschema pkg-config groff-base man-db bsdutils
       chromium) # tests/html_browser_test.sh drives Debian's Chromium headless
 # Node.js and npm fetch the test helpers (playwright-core; the SARIF schema package) into
 # ~/.cache/concadvise-test.  A machine's own Node.js may come from elsewhere than Debian: only
