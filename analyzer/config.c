@@ -14,9 +14,9 @@
 #include "ca_json.h"
 
 /* The keys of the file, in the order docs/cli.md lists them.  ORDER CONFIGKEYS */
-enum key { K_INCLUDE, K_EXCLUDE, K_CATALOGS, K_SEVERITY, K_FAIL_ON, K_PYINC, K_EXTRA, K_COUNT };
+enum key { K_INCLUDE, K_EXCLUDE, K_CATALOGS, K_SEVERITY, K_FAIL_ON, K_PYINC, K_EXTRA, K_BENCH, K_COUNT };
 static const char *const key_names[] = {"include", "exclude", "catalogs", "severity", "fail-on",
-                                        "python-include", "extra-args", NULL};
+                                        "python-include", "extra-args", "bench", NULL};
 static const char *const severity_values[] = {"error", "warning", "note", "off", NULL};
 static const char *const fail_on_values[] = {"error", "warning", "note", "never", NULL};
 
@@ -257,6 +257,13 @@ static enum ca_status read_root(const struct doc *d, const struct ca_json *root)
         case K_PYINC:
             if ((st = read_string(d, v, &s)) != CA_OK) break;
             if (!(c->python_include = resolve(c, s))) st = CA_ERR_NOMEM;
+            break;
+        case K_BENCH: /* benchmark cases: checked and read by the benchmark module (--bench) */
+            if (v->type != CA_JSON_ARR)
+                st = fail(d, CA_ERR_CONFIG, v->off, true, "expected an array of benchmark cases for \"bench\", not %s",
+                          ca_json_type_name(v->type));
+            else
+                c->has_bench = true;
             break;
         case K_COUNT: break;
         }

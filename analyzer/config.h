@@ -43,6 +43,7 @@ struct ca_config {
     int fail_on;                                     /* CA_CONFIG_FAIL_UNSET, a severity, or _NEVER */
     const char *python_include;                      /* resolved against dir; NULL when absent */
     const char *const *extra_args; size_t nextra;    /* verbatim */
+    bool has_bench;                                  /* a "bench" array (read by --bench, docs/bench.md) */
     struct ca_arena arena;
 };
 

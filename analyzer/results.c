@@ -134,6 +134,9 @@ enum ca_status ca_results_add_loop(struct ca_results *r, const struct ca_loop_re
 
     if ((v->nreasons && !v->reasons) || (v->nevidence && !v->evidence)) return CA_ERR_USAGE;
     if (r->nloops == UINT32_MAX) return CA_ERR_USAGE;
+    if (!copy_str(&r->arena, v->benchmark_json, &c.benchmark_json) ||
+        !copy_str(&r->arena, v->benchmark_line, &c.benchmark_line))
+        return CA_ERR_NOMEM;
     if (!copy_str(&r->arena, v->file, &c.file) || !copy_str(&r->arena, v->function, &c.function) ||
         !copy_str(&r->arena, v->kind, &c.kind))
         return CA_ERR_NOMEM;

@@ -65,6 +65,8 @@ struct ca_loop_result {
     bool profiled;            /* --profile given and the loop's function is in some stack */
     uint64_t profile_samples; /* samples with the loop's function on the stack (inclusive) */
     uint32_t profile_permille;/* those samples per mille of all samples */
+    const char *benchmark_json; /* --bench: the measured `benchmark` object (docs/bench.md), or NULL */
+    const char *benchmark_line; /* --bench: one line for the text and HTML reports, or NULL */
 };
 
 /* A profiler frame that matches no analysed function (--profile), listed once. */

@@ -6,6 +6,7 @@
  * Exit status: 0 nothing at or above --fail-on; 1 something is; 2 usage or configuration error;
  * 3 some inputs could not be analysed (takes precedence over 1). */
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -68,6 +69,7 @@ struct cli {
     bool no_config;
     const char *baseline, *write_baseline, *stdin_filename;
     const char *profile;
+    bool bench;
     const char **extra; size_t nextra;
     const char **catalogs; size_t ncatalogs;
     const char **paths; size_t npaths;
@@ -225,6 +227,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
         case OPT_EXPLAIN: c->explain = optarg; break;
         case OPT_DUMP_FACTS: c->dump_facts = true; break;
         case OPT_PROFILE: c->profile = optarg; break;
+        case OPT_BENCH: c->bench = true; break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0) c->color = -1;
             else if (strcmp(optarg, "always") == 0) c->color = 1;
@@ -736,6 +739,79 @@ out:
     return rc;
 }
 
+static void cancel_bench(int sig)
+{
+    (void)sig;
+    ca_bench_cancel(); /* async-signal-safe: kills the measured process group */
+}
+
+/* --bench: run the configuration's benchmark cases (this runs the user's code, so only when
+ * asked) and attach each result to the loops of its function.  A case without `expect` is checked
+ * against the recommendation of that function's hottest loop.  Returns -1 to go on, or an exit
+ * status. */
+static int run_benchmarks(struct run *rn)
+{
+    struct ca_bench_cases cs;
+    char *text = NULL, *msg = NULL;
+    size_t len = 0;
+    int rc = -1;
+    if (!rn->have_cfg || !rn->cfg.has_bench) {
+        fprintf(stderr, "concadvise: error: --bench needs a \"bench\" array of cases in .concadvise.json "
+                        "(see docs/bench.md)\n");
+        return EXIT_USAGE;
+    }
+    ca_bench_cases_init(&cs);
+    if (ca_file_read(rn->cfg.path, &text, &len) != CA_OK ||
+        ca_bench_cases_parse(rn->cfg.path, text, len, &cs, &msg) != CA_OK) {
+        fprintf(stderr, "%s\n", msg ? msg : "concadvise: error: cannot read the benchmark cases");
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    signal(SIGINT, cancel_bench);
+    signal(SIGTERM, cancel_bench);
+    for (size_t k = 0; k < cs.ncases && rc < 0; k++) {
+        struct ca_bench_case cse = cs.cases[k];
+        struct ca_bench_result br;
+        struct ca_buf js, line;
+        const struct ca_loop_result *hottest = NULL;
+        if (!cse.function) continue; /* nothing to attach it to */
+        for (uint32_t i = 0; i < rn->res.nloops; i++) {
+            const struct ca_loop_result *l = &rn->res.loops[i];
+            if (strcmp(l->function, cse.function) == 0 && (!hottest || l->hotness > hottest->hotness)) hottest = l;
+        }
+        if (!hottest) continue;
+        if (cse.expect == CA_BENCH_REC_UNSET) (void)ca_bench_rec_parse(ca_rec_str(hottest->rec), &cse.expect);
+        if (!rn->c->quiet) fprintf(stderr, "concadvise: measuring %s (threads against processes)...\n", cse.function);
+        ca_bench_result_init(&br);
+        ca_buf_init(&js);
+        ca_buf_init(&line);
+        if (ca_bench_run(&cse, &br) == CA_ERR_NOMEM) rc = EXIT_INPUTS;
+        ca_bench_result_json(&br, &js, 6);
+        ca_buf_printf(&line, "%s", ca_bench_verdict_str(br.verdict));
+        if (br.failure != CA_BENCH_F_NONE && br.failure_message) ca_buf_printf(&line, " (%s)", br.failure_message);
+        if (br.agreement != CA_BENCH_A_NOT_ASKED)
+            ca_buf_printf(&line, ", %s %s", ca_bench_agreement_str(br.agreement), ca_bench_rec_str(br.expect));
+        if (br.verdict_reason) ca_buf_printf(&line, ": %s", br.verdict_reason);
+        for (uint32_t i = 0; i < rn->res.nloops && !js.failed && !line.failed; i++) {
+            struct ca_loop_result *l = &rn->res.loops[i];
+            if (strcmp(l->function, cse.function) != 0) continue;
+            l->benchmark_json = ca_arena_strdup(&rn->res.arena, js.data ? js.data : "null");
+            l->benchmark_line = ca_arena_strdup(&rn->res.arena, line.data ? line.data : "");
+        }
+        if (js.failed || line.failed) rc = EXIT_INPUTS;
+        ca_buf_fini(&js);
+        ca_buf_fini(&line);
+        ca_bench_result_fini(&br);
+    }
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+out:
+    ca_bench_cases_fini(&cs);
+    ca_free(text);
+    ca_free(msg);
+    return rc;
+}
+
 static int run(const struct cli *c)
 {
     char rbuf[PATH_MAX + 64];
@@ -815,6 +891,7 @@ static int run(const struct cli *c)
     }
     st = ca_engine_analyze(rn.tus, (uint32_t)rn.selected.n, rn.rules, &rn.res);
     if (st == CA_OK && c->profile && (rc = apply_profile(&rn)) >= 0) goto out;
+    if (st == CA_OK && c->bench && (rc = run_benchmarks(&rn)) >= 0) goto out;
     rc = EXIT_CLEAN;
     for (size_t i = 0; st == CA_OK && i < rn.selected.n; i++) {
         const struct ca_input *in = &rn.selected.items[i];

@@ -18,6 +18,7 @@ CA_OPT(FAIL_ON, 0, "fail-on", 1, "SEV", "exit 1 when a diagnostic is at SEV or a
 CA_OPT(BASELINE, 0, "baseline", 1, "FILE", "leave out the findings recorded in the baseline FILE")
 CA_OPT(WRITE_BASELINE, 0, "write-baseline", 1, "FILE", "record the current findings in the baseline FILE")
 CA_OPT(STDIN_FILENAME, 0, "stdin-filename", 1, "PATH", "editor mode: analyse standard input as the text of PATH")
+CA_OPT(BENCH, 0, "bench", 0, NULL, "RUN the benchmark cases of the configuration's \"bench\" array and attach the measurements to their loops")
 CA_OPT(PROFILE, 0, "profile", 1, "FILE", "weight loops by a profile's collapsed stacks (perf + stackcollapse, py-spy --format raw)")
 CA_OPT(RULES, 0, "rules", 1, "DIR", "read the catalogs and rule metadata from DIR")
 CA_OPT(LIST_RULES, 0, "list-rules", 0, NULL, "list the diagnostic rules and exit")

@@ -1003,6 +1003,15 @@ static void write_data(struct page *p)
             if (j) ca_buf_puts(b, ", ");
             put_js_str(b, l->reasons[j] ? l->reasons[j] : "");
         }
+        if (l->benchmark_line) { /* measured with --bench: shown with the reasons */
+            struct ca_buf m;
+            ca_buf_init(&m);
+            ca_buf_printf(&m, "measured: %s", l->benchmark_line);
+            if (l->nreasons) ca_buf_puts(b, ", ");
+            put_js_str(b, m.data ? m.data : "");
+            if (m.failed) b->failed = 1;
+            ca_buf_fini(&m);
+        }
         ca_buf_puts(b, "], \"evidence\": [");
         for (j = 0; j < l->nevidence; j++) {
             const struct ca_evidence *e = &l->evidence[j];

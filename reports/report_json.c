@@ -184,6 +184,8 @@ static void write_loop(struct jw *w, const struct ca_loop_result *l)
     put_bool(w, "profiled", l->profiled);
     put_u64(w, "profile_samples", l->profile_samples);
     put_u32(w, "profile_permille", l->profile_permille);
+    begin_item(w, "benchmark"); /* pre-rendered by the benchmark module (docs/bench.md), or null */
+    ca_buf_puts(w->b, l->benchmark_json ? l->benchmark_json : "null");
     open_c(w, "reasons", '[');
     for (j = 0; j < l->nreasons; j++) put_str(w, NULL, l->reasons[j]);
     close_c(w, ']');

@@ -83,6 +83,11 @@ static void write_loop(struct ca_buf *b, const struct ca_loop_result *l, bool co
         ca_buf_printf(b, "    profile: %" PRIu32 ".%" PRIu32 "%% of the samples (%llu) have %s() on the stack\n",
                       l->profile_permille / 10, l->profile_permille % 10, (unsigned long long)l->profile_samples,
                       l->function ? l->function : "its function");
+    if (l->benchmark_line) {
+        ca_buf_puts(b, "    benchmark: ");
+        put_text(b, l->benchmark_line);
+        ca_buf_putc(b, '\n');
+    }
     for (i = 0; i < l->nreasons; i++) {
         ca_buf_puts(b, "    reason: ");
         put_text(b, l->reasons[i]);

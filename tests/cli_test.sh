@@ -289,6 +289,30 @@ printf 'main;f 3\nmain;g three\n' >"$tmp/bad.folded"
 run --profile "$tmp/bad.folded" samples/plain_io_copy.c
 check "--profile with a bad line: exit 2 naming file and line" bash -c '[ "$0" -eq 2 ] && grep -q "bad.folded:2" "$1"' "$rc" "$tmp/err"
 
+# --bench: the configuration's cases are measured and attached to their function's loops; without
+# --bench nothing runs; without a "bench" array it is a usage error.
+mkdir -p "$tmp/benchproj"
+cp samples/plain_cpu_private.c "$tmp/benchproj/"
+cat >"$tmp/benchproj/.concadvise.json" <<'JSON'
+{"bench": [{"source": "plain_cpu_private.c", "function": "plaincpu_matmul",
+            "setup": ["enum { N = 64 };", "double a[N * N], b[N * N], c[N * N];",
+                      "ca_bench_keep(a); ca_bench_keep(b); ca_bench_keep(c);"],
+            "call": "plaincpu_matmul(N, N, N, a, b, c)", "repeat": 3}]}
+JSON
+(cd "$tmp/benchproj" && "$bin" --bench --format json plain_cpu_private.c >"$tmp/bench.json" 2>"$tmp/bench.err"); rc=$?
+check "--bench attaches a measured benchmark to the function's loops" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+b = [l["benchmark"] for l in d["loops"] if l["function"] == "plaincpu_matmul"]
+assert b and all(x and x["verdict"] in ("threading", "multiprocessing", "tie", "inconclusive") for x in b), b
+assert all(x["expected"] == "threading" for x in b), [x.get("expected") for x in b]' "$tmp/bench.json"
+(cd "$tmp/benchproj" && "$bin" --format json plain_cpu_private.c >"$tmp/nobench.json" 2>/dev/null)
+check "without --bench nothing is measured" python3 -c '
+import json, sys
+assert all(l["benchmark"] is None for l in json.load(open(sys.argv[1]))["loops"])' "$tmp/nobench.json"
+run --bench --no-config samples/plain_cpu_private.c
+check "--bench without a bench array: exit 2" bash -c '[ "$0" -eq 2 ] && grep -q "bench" "$1"' "$rc" "$tmp/err"
+
 # concadvise bench is dispatched to the benchmark mode (docs/bench.md)
 run bench --help
 check "concadvise bench --help" bash -c '[ "$0" -eq 0 ] && grep -q -- "--call" "$1"' "$rc" "$tmp/out"

@@ -94,7 +94,7 @@ static const struct ca_evidence compute_evidence[] = {
 
 #define LOOP(file, line, col, end, fn, kind, depth, cls, gil, api, rec, conf, hotness, hot, rs, ev) \
     {file, line, col, end, fn, kind, depth, cls, gil, api, rec, conf, hotness, hot,                 \
-     rs, N(rs), (struct ca_evidence *)ev, N(ev), false, 0, 0}
+     rs, N(rs), (struct ca_evidence *)ev, N(ev), false, 0, 0, NULL, NULL}
 
 static const struct ca_loop_result fixture_loops[] = {
     LOOP("samples/mixed_wait.c", 40, 5, 44, "compute", "for", 0, CA_CLASS_CPU, CA_GIL_RELEASED, false,
@@ -356,6 +356,7 @@ static const struct json_key json_keys[] = {
     {"loops[].profiled", "boolean", ""},
     {"loops[].profile_samples", "integer", ""},
     {"loops[].profile_permille", "integer", ""},
+    {"loops[].benchmark", "object or null", ""},
     {"loops[].reasons", "array", ""},
     {"loops[].reasons[]", "string", ""},
     {"loops[].evidence", "array", ""},
@@ -460,6 +461,8 @@ static void check_value(const cJSON *v, const struct json_key *k, struct key_see
         if (cJSON_IsNull(v)) seen->nulls++;
         else if (cJSON_IsString(v)) seen->strings++;
         else fail_msg("%s: expected a string or null", k->path);
+    } else if (strcmp(t, "object or null") == 0) { /* its members are documented in docs/bench.md */
+        if (!cJSON_IsNull(v) && !cJSON_IsObject(v)) fail_msg("%s: expected an object or null", k->path);
     } else if (strcmp(t, "integer") == 0) {
         if (!cJSON_IsNumber(v) || v->valuedouble < 0 || v->valuedouble != (double)(long long)v->valuedouble)
             fail_msg("%s: expected a non-negative integer", k->path);
