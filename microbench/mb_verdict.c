@@ -132,6 +132,16 @@ static void decide(struct ca_bench_result *r)
         return;
     }
     if (st < CA_BENCH_FLAT && sp < CA_BENCH_FLAT) {
+        /* Processes share nothing: a call that computes (CPU time close to wall time) must scale
+         * with them on two free cores.  When it does not, the machine did not run the workers in
+         * parallel (cores shared with other guests, throttling), and a tie cannot be told from
+         * that: inconclusive, not a verdict. */
+        if (r->call_wall > 0 && !isnan(r->call_cpu) && r->call_cpu / r->call_wall >= 0.5) {
+            r->verdict_reason = say(a, "processes do not scale a call that computes (%.2fx, threads %.2fx): the "
+                                       "machine did not run the workers in parallel (shared or throttled cores)",
+                                    sp, st);
+            return;
+        }
         r->verdict = CA_BENCH_V_TIE;
         r->verdict_reason = say(a, "neither threads (%.2fx) nor processes (%.2fx) reach %.1fx: parallel execution does "
                                    "not pay for this call", st, sp, CA_BENCH_FLAT);

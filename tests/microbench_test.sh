@@ -95,6 +95,11 @@ for name in $names; do
     pass=$((pass + 1)); echo "ok   $name: $summary"
   elif [ "$busy" = True ]; then
     skip=$((skip + 1)); echo "SKIP $name: inconclusive (busy machine): $(field "$tmp/$name.json" 'b["machine"]["busy_reason"]')"
+  elif [ "$agreement" = inconclusive ] &&
+       field "$tmp/$name.json" 'b["verdict_reason"]' | grep -q "did not run the workers in parallel"; then
+    # The cores were not really free (shared with other guests): the bench said so instead of a
+    # wrong verdict, which is the behaviour wanted; the verdict itself cannot be checked now.
+    skip=$((skip + 1)); echo "SKIP $name: inconclusive (no parallel capacity): $(field "$tmp/$name.json" 'b["verdict_reason"]')"
   else
     fail=$((fail + 1)); echo "FAIL $name: $summary"; echo "     $(field "$tmp/$name.json" 'b["verdict_reason"]')"
   fi

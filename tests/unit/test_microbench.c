@@ -130,6 +130,20 @@ static void test_nothing_scaling_is_a_tie_that_confirms_none(void **state)
     ca_bench_result_fini(&r);
 }
 
+static void test_a_computing_call_that_processes_cannot_scale_is_inconclusive_not_a_tie(void **state)
+{
+    struct ca_bench_result r;
+    (void)state;
+    fake(&r, 0.200, 0.172, 0.175, CA_BENCH_REC_THREADING); /* 1.16x and 1.14x: cores not really free */
+    r.call_wall = 0.002;
+    r.call_cpu = 0.0019;
+    mb_judge(&r);
+    assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
+    assert_int_equal(r.agreement, CA_BENCH_A_INCONCLUSIVE);
+    assert_non_null(strstr(r.verdict_reason, "did not run the workers in parallel"));
+    ca_bench_result_fini(&r);
+}
+
 static void test_overlapping_spreads_are_inconclusive(void **state)
 {
     struct ca_bench_result r;
@@ -765,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_threads_scaling_contradicts_multiprocessing_and_release_gil),
         cmocka_unit_test(test_gil_held_shape_contradicts_threading),
         cmocka_unit_test(test_nothing_scaling_is_a_tie_that_confirms_none),
+        cmocka_unit_test(test_a_computing_call_that_processes_cannot_scale_is_inconclusive_not_a_tie),
         cmocka_unit_test(test_overlapping_spreads_are_inconclusive),
         cmocka_unit_test(test_speedups_between_thresholds_are_inconclusive),
         cmocka_unit_test(test_busy_machine_makes_clear_numbers_inconclusive),
