@@ -88,32 +88,10 @@ static struct ca_fn_sum call_effects(const struct ca_program *p, uint32_t tu, ui
     s.io_ev = s.cpu_ev = s.api_ev = CA_NONE;
     if (!curs) curs = (1u << CA_NCUR) - 1;
     if (cs->target != CA_NONE) {
-        /* as in gilflow.c: a call through a pointer has the effects all its candidates share */
-        bool meet = cs->via_pointer && ca_ntargets(cs) > 1;
-        if (meet) s.io = s.io_unbounded = s.cpu = s.api = s.unknown = (1u << CA_NCUR) - 1;
-        for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++) {
-            struct ca_fn_sum one;
-            memset(&one, 0, sizeof one);
-            for (unsigned cur = 0; cur < CA_NCUR; cur++) {
-                const struct ca_fn_sum *g = &p->fns[ca_target(p, cs, ti)].sum[cur];
-                if (!(curs & (1u << cur))) continue;
-                one.io |= g->io; one.io_unbounded |= g->io_unbounded; one.cpu |= g->cpu; one.api |= g->api;
-                one.unknown |= g->unknown;
-                s.seen |= g->seen;
-                if (s.io_ev == CA_NONE) s.io_ev = g->io_ev;
-                if (s.cpu_ev == CA_NONE) s.cpu_ev = g->cpu_ev;
-                if (s.api_ev == CA_NONE) s.api_ev = g->api_ev;
-            }
-            if (meet) {
-                s.io &= one.io; s.io_unbounded &= one.io_unbounded; s.cpu &= one.cpu; s.api &= one.api;
-                s.unknown &= one.unknown;
-            } else {
-                s.io |= one.io; s.io_unbounded |= one.io_unbounded; s.cpu |= one.cpu; s.api |= one.api;
-                s.unknown |= one.unknown;
-            }
-        }
+        ca_flow_callee_effects(p, cs, curs, &s);
         return s;
     }
+    /* the catalog's role; console output counts here, for the loop that makes the call */
     if (cs->info.io != CA_IO_NONE) s.io = curs;
     if (cs->info.io_unbounded) s.io_unbounded = curs;
     if (cs->info.cpu_weight) s.cpu = curs;

@@ -127,14 +127,37 @@ static void add_effects(struct ca_fn_sum *sum, const struct ca_fn_sum *e, uint32
     if (e->api) set_ev(&sum->api_ev, gid);
 }
 
-/* acc := the effects both acc and e have. */
-static void meet_effects(struct ca_fn_sum *acc, const struct ca_fn_sum *e)
+void ca_flow_callee_effects(const struct ca_program *p, const struct ca_callsite *cs, ca_curs curs,
+                            struct ca_fn_sum *out)
 {
-    acc->io &= e->io;
-    acc->io_unbounded &= e->io_unbounded;
-    acc->cpu &= e->cpu;
-    acc->api &= e->api;
-    acc->unknown &= e->unknown;
+    /* Several definitions: the effects are all of theirs for a name defined several times, and
+     * only those every candidate has for a call through a pointer (one I/O-doing candidate among
+     * many CPU ones does not make the call I/O).  Their GIL exits always join (apply_call). */
+    bool meet = cs->via_pointer && ca_ntargets(cs) > 1;
+    memset(out, 0, sizeof *out);
+    out->io_ev = out->cpu_ev = out->api_ev = CA_NONE;
+    if (meet) out->io = out->io_unbounded = out->cpu = out->api = out->unknown = (1u << CA_NCUR) - 1;
+    for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++) {
+        struct ca_fn_sum one;
+        memset(&one, 0, sizeof one);
+        for (unsigned cur = 0; cur < CA_NCUR; cur++) {
+            const struct ca_fn_sum *g = &p->fns[ca_target(p, cs, ti)].sum[cur];
+            if (!(curs & (1u << cur))) continue;
+            one.io |= g->io;
+            one.io_unbounded |= g->io_unbounded;
+            one.cpu |= g->cpu;
+            one.api |= g->api;
+            one.unknown |= g->unknown;
+            out->seen |= g->seen;
+        }
+        if (meet) {
+            out->io &= one.io; out->io_unbounded &= one.io_unbounded; out->cpu &= one.cpu;
+            out->api &= one.api; out->unknown &= one.unknown;
+        } else {
+            out->io |= one.io; out->io_unbounded |= one.io_unbounded; out->cpu |= one.cpu;
+            out->api |= one.api; out->unknown |= one.unknown;
+        }
+    }
 }
 
 ca_gstate ca_flow_apply_call(struct ca_program *p, uint32_t tu, uint32_t call, ca_gstate in,
@@ -145,43 +168,24 @@ ca_gstate ca_flow_apply_call(struct ca_program *p, uint32_t tu, uint32_t call, c
     uint32_t gid = p->call_base[tu] + call;
     ca_curs curs = ca_gstate_curs(in);
     ca_gstate out = 0;
-    /* Several definitions: the GIL state joins them all (sound); the effects are all of theirs
-     * for a name defined several times, and only those every candidate has for a call through a
-     * pointer (one I/O-doing candidate among many CPU ones does not make the call I/O). */
-    bool meet = cs->via_pointer && ca_ntargets(cs) > 1;
-    struct ca_fn_sum acc;
     if (!in) return 0;
-    if (meet && sum) {
-        memset(&acc, 0, sizeof acc);
-        acc.io = acc.io_unbounded = acc.cpu = acc.api = acc.unknown = (1u << CA_NCUR) - 1;
-    }
     for (uint32_t ti = 0; ti < ca_ntargets(cs); ti++) {
         const struct ca_fn *g = &p->fns[ca_target(p, cs, ti)];
-        struct ca_fn_sum one;
-        memset(&one, 0, sizeof one);
         for (unsigned cur = 0; cur < CA_NSTATES; cur++) {
-            unsigned folded = cur == CA_CUR_NESTED ? CA_CUR_RELEASED : cur;
-            const struct ca_fn_sum *gs = &g->sum[folded];
-            bool any = false;
+            const struct ca_fn_sum *gs = &g->sum[cur == CA_CUR_NESTED ? CA_CUR_RELEASED : cur];
             for (unsigned sv = 0; sv < CA_NSAVED; sv++) {
                 if (!(in & CA_CFG(cur, sv))) continue;
-                any = true;
                 for (unsigned x = 0; x < CA_NCUR; x++) /* a nested region stays nested across a callee */
                     if (gs->exit & (1u << x)) out |= CA_CFG(cur == CA_CUR_NESTED && x == CA_CUR_RELEASED ? CA_CUR_NESTED : x, sv);
             }
-            if (sum && any) {
-                sum->seen |= gs->seen;
-                one.io |= gs->io;
-                one.io_unbounded |= gs->io_unbounded;
-                one.cpu |= gs->cpu;
-                one.api |= gs->api;
-                one.unknown |= gs->unknown;
-            }
         }
-        if (sum && meet) meet_effects(&acc, &one);
-        else if (sum) add_effects(sum, &one, gid);
     }
-    if (sum && meet) add_effects(sum, &acc, gid);
+    if (sum && cs->target != CA_NONE) {
+        struct ca_fn_sum e;
+        ca_flow_callee_effects(p, cs, curs, &e);
+        sum->seen |= e.seen;
+        add_effects(sum, &e, gid);
+    }
     if (cs->target != CA_NONE) return out;
     if (sum) {
         /* console output (printf, perror) is how error paths report: not the callers' work */

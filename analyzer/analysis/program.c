@@ -30,14 +30,21 @@ static int cmp_name(const void *a, const void *b)
     return c ? c : (x->fn > y->fn) - (x->fn < y->fn);
 }
 
-uint32_t ca_program_resolve(const struct ca_program *p, uint32_t tu, const char *name)
+/* Index of the first definition whose name is >= name. */
+static uint32_t names_lower(const struct ca_program *p, const char *name)
 {
-    uint32_t lo = 0, hi = p->nnames, found = CA_NONE, nfound = 0;
-    while (lo < hi) { /* first entry >= name */
+    uint32_t lo = 0, hi = p->nnames;
+    while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (strcmp(p->names[mid].name, name) < 0) lo = mid + 1; else hi = mid;
     }
-    for (uint32_t i = lo; i < p->nnames && strcmp(p->names[i].name, name) == 0; i++) {
+    return lo;
+}
+
+uint32_t ca_program_resolve(const struct ca_program *p, uint32_t tu, const char *name)
+{
+    uint32_t found = CA_NONE, nfound = 0;
+    for (uint32_t i = names_lower(p, name); i < p->nnames && strcmp(p->names[i].name, name) == 0; i++) {
         const struct ca_fn *fn = &p->fns[p->names[i].fn];
         if (fn->tu == tu) return p->names[i].fn;
         if (p->tus[fn->tu].funcs[fn->idx].is_static) continue;
@@ -81,15 +88,11 @@ static enum ca_status alloc_views(struct ca_program *p)
  * them (the linker picks one; we cannot know which, so the analysis joins them). */
 static enum ca_status resolve_call(struct ca_program *p, uint32_t tu, const char *name, struct ca_callsite *cs)
 {
-    uint32_t lo = 0, hi = p->nnames, n = 0;
+    uint32_t n = 0;
     enum ca_status st = CA_OK;
     cs->target = ca_program_resolve(p, tu, name);
     if (cs->target != CA_NONE) return CA_OK;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (strcmp(p->names[mid].name, name) < 0) lo = mid + 1; else hi = mid;
-    }
-    for (uint32_t i = lo; i < p->nnames && strcmp(p->names[i].name, name) == 0; i++) {
+    for (uint32_t i = names_lower(p, name); i < p->nnames && strcmp(p->names[i].name, name) == 0; i++) {
         const struct ca_fn *fn = &p->fns[p->names[i].fn];
         if (p->tus[fn->tu].funcs[fn->idx].is_static) continue;
         if (n == 0) cs->alt = (uint32_t)p->nalts;

@@ -142,6 +142,11 @@ void ca_program_call_at(const struct ca_program *p, uint32_t gid, uint32_t *tu, 
 CA_MUST_USE enum ca_status ca_program_solve(struct ca_program *p);
 
 /* ---- the flow interpreter (gilflow.c) */
+
+/* The effects (and seen states) of the definitions call site `cs` may reach, entered in the cur
+ * states `curs`; witnesses are left CA_NONE.  Shared by the flow and the loop classifier. */
+void ca_flow_callee_effects(const struct ca_program *p, const struct ca_callsite *cs, ca_curs curs,
+                            struct ca_fn_sum *out);
 struct ca_flow_rec {
     /* summary accumulation (always) */
     ca_gstate exit;

@@ -29,27 +29,13 @@ enum ca_status ca_check_ft_static_pyobject_state(struct ca_check_ctx *c)
                 w = fw;
             }
             if (!w) continue;
-            {
-                struct ca_loc loc = gv->loc;
-                struct ca_diagnostic d;
-                const struct ca_rule_meta *m = ca_rules_find_meta(c->p->rules, "ft-static-pyobject-state");
-                char msg[512];
-                memset(&d, 0, sizeof d);
-                snprintf(msg, sizeof msg,
-                         "%s holds Python objects in %s state that %s() writes at run time: on a free-threaded "
-                         "build concurrent writes race (and every sub-interpreter shares it); move it to module "
-                         "state (PyModule_GetState) or guard it (Py_BEGIN_CRITICAL_SECTION, a PyMutex)",
-                         gv->name, gv->is_static_local ? "static local" : "global", f->funcs[w->func].name);
-                d.rule = "ft-static-pyobject-state";
-                d.severity = CA_SEV_NOTE;
-                if (m && m->severity) (void)ca_severity_parse(m->severity, &d.severity);
-                d.file = gv->file ? gv->file : f->path;
-                d.line = loc.line;
-                d.col = loc.col;
-                d.message = msg;
-                d.function = gv->is_static_local ? f->funcs[gv->func].name : NULL;
-                st = ca_results_add_diag(c->out, &d);
-            }
+            st = ca_check_report_at(
+                c, "ft-static-pyobject-state", gv->file ? gv->file : f->path,
+                gv->is_static_local ? f->funcs[gv->func].name : NULL, gv->loc,
+                "%s holds Python objects in %s state that %s() writes at run time: on a free-threaded build "
+                "concurrent writes race (and every sub-interpreter shares it); move it to module state "
+                "(PyModule_GetState) or guard it (Py_BEGIN_CRITICAL_SECTION, a PyMutex)",
+                gv->name, gv->is_static_local ? "static local" : "global", f->funcs[w->func].name);
         }
     }
     return st;
