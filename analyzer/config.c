@@ -220,7 +220,7 @@ static enum ca_status read_root(const struct doc *d, const struct ca_json *root)
     struct ca_config *c = d->c;
     const struct ca_json *got[K_COUNT] = {NULL};
     enum ca_status st = CA_OK;
-    const char *s;
+    const char *s = NULL;
     char buf[256];
     int k;
 

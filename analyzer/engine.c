@@ -7,9 +7,12 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "analyze.h"
+#include "engine_pch.h"
 #include "front.h"
 
 struct pool {
@@ -19,12 +22,121 @@ struct pool {
     size_t next, done;
     enum ca_status st;
     pthread_mutex_t mu;
+    int64_t started_ns;          /* before any parse: files modified later are not cached */
+    struct ca_engine_stats stats;
+    char **texts;                /* [n] the main files' texts (NULL: missing, unreadable, not needed) */
+    size_t *lens;
+    bool *owned;                 /* texts[i] is ours to free (not the editor buffer) */
+    uint32_t *groups;            /* [n] PCH group of each input, UINT32_MAX: none */
+    struct pch_set pch;
 };
 
 unsigned ca_engine_default_jobs(void)
 {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? (unsigned)n : 1;
+}
+
+/* May these facts be reused while the file and its deps are unchanged?  Clang's errors too (an
+ * #error, a syntax error, a header not found: see still_missing), but not libclang's own
+ * failures. */
+static bool cacheable(const struct ca_tu_facts *f)
+{
+    if (f->status == CA_TU_OK) return true;
+    if (f->status != CA_TU_PARSE_ERROR || !f->ndiags) return false;
+    for (uint32_t i = 0; i < f->ndiags; i++)
+        if (strncmp(f->diags[i].message, "libclang ", 9) == 0) return false; /* could not parse, crashed */
+    return true;
+}
+
+static bool exists_in(const char *dir, size_t ndir, const char *name, size_t nname)
+{
+    char p[PATH_MAX];
+    struct stat sb;
+    if (ndir + nname + 2 > sizeof p) return false;
+    memcpy(p, dir, ndir);
+    p[ndir] = '/';
+    memcpy(p + ndir + 1, name, nname);
+    p[ndir + 1 + nname] = '\0';
+    return stat(p, &sb) == 0;
+}
+
+/* A cached TU that failed because a header was not found ("'x.h' file not found"): a header
+ * that appears later changes none of its deps, so look for it where an #include could find it
+ * now: next to the file that included it and the main file, in the -I, -iquote, -isystem and
+ * -idirafter directories of its arguments, and in the usual system directories.  Found
+ * anywhere: parse again. */
+static bool still_missing(const struct ca_tu_facts *f, const struct ca_input *in)
+{
+    static const char *const sys[] = {"/usr/local/include", "/usr/include", "/usr/include/x86_64-linux-gnu",
+                                      "/usr/include/aarch64-linux-gnu"};
+    static const char *const opts[] = {"-I", "-iquote", "-isystem", "-idirafter"};
+    for (uint32_t i = 0; i < f->ndiags; i++) {
+        const char *m = f->diags[i].message, *q, *slash;
+        size_t nname;
+        if (m[0] != '\'' || !(q = strstr(m + 1, "' file not found"))) continue;
+        nname = (size_t)(q - m - 1);
+        slash = strrchr(f->diags[i].file, '/');
+        if (slash && exists_in(f->diags[i].file, (size_t)(slash - f->diags[i].file), m + 1, nname)) return false;
+        slash = strrchr(in->path, '/');
+        if (exists_in(slash ? in->path : ".", slash ? (size_t)(slash - in->path) : 1, m + 1, nname)) return false;
+        for (size_t k = 0; k < sizeof sys / sizeof *sys; k++)
+            if (exists_in(sys[k], strlen(sys[k]), m + 1, nname)) return false;
+        for (size_t a = 0; a < in->nargs; a++)
+            for (size_t o = 0; o < sizeof opts / sizeof *opts; o++) {
+                size_t no = strlen(opts[o]);
+                const char *dir = NULL;
+                if (strncmp(in->args[a], opts[o], no) != 0) continue;
+                if (in->args[a][no]) dir = in->args[a] + no;
+                else if (a + 1 < in->nargs) dir = in->args[a + 1];
+                if (dir && exists_in(dir, strlen(dir), m + 1, nname)) return false;
+            }
+    }
+    return true;
+}
+
+/* One input: from the cache when it has it, else parsed (with its group's precompiled preamble
+ * when there is one) and then stored. */
+static enum ca_status parse_one(struct pool *pl, struct ca_front *fe, size_t i, const struct ca_front_input *fi,
+                                struct ca_tu_facts *out)
+{
+    const struct ca_input *in = &pl->inputs->items[i];
+    struct ca_cache *cache = pl->texts[i] ? pl->o->cache : NULL; /* unreadable now: the front end says so */
+    const struct pch_group *g = NULL;
+    struct ca_front_input with = *fi;
+    struct ca_hash key = {0, 0};
+    bool hit = false, used = false;
+    enum ca_status st = CA_OK;
+    if (cache) {
+        key = ca_cache_key(cache, in->display, in->path, (const char *const *)in->args, in->nargs, pl->texts[i],
+                           pl->lens[i]);
+        if ((st = ca_cache_get(cache, key, out, &hit)) != CA_OK) goto out;
+        if (hit && (out->status == CA_TU_OK || still_missing(out, in))) goto out;
+        hit = false;
+        ca_facts_fini(out);
+    }
+    /* A PCH pays for itself from the second file that uses it; for a file alone in its group,
+     * only in an editor, which re-analyses the same file again and again (it is kept in the
+     * cache directory). */
+    if (pl->groups[i] != UINT32_MAX &&
+        (pl->pch.groups[pl->groups[i]].members >= 2 || (pl->pch.persistent && fi->unsaved)))
+        g = pch_set_get(&pl->pch, pl->groups[i], fe, in, pl->texts[i], pl->lens[i]);
+    if (g) {
+        with.pch = g->pch;
+        with.pch_info = &g->info;
+        with.pch_used = &used;
+    }
+    st = ca_front_parse(fe, &with, out);
+    if (st == CA_OK && cache && !fi->unsaved && cacheable(out)) st = ca_cache_put(cache, key, in->path, out, pl->started_ns);
+out:
+    pthread_mutex_lock(&pl->mu);
+    if (hit) pl->stats.cached++;
+    else pl->stats.parsed++;
+    if (g && used) pl->stats.pch_parsed++;
+    pthread_mutex_unlock(&pl->mu);
+    if (pl->owned[i]) ca_free(pl->texts[i]);
+    pl->texts[i] = NULL;
+    return st;
 }
 
 static void *worker(void *arg)
@@ -55,7 +167,7 @@ static void *worker(void *arg)
             st = ca_facts_init(&pl->tus[i], in->display);
             if (st == CA_OK) pl->tus[i].status = CA_TU_MISSING;
         } else {
-            st = ca_front_parse(fe, &fi, &pl->tus[i]);
+            st = parse_one(pl, fe, i, &fi, &pl->tus[i]);
         }
         pthread_mutex_lock(&pl->mu);
         pl->done++;
@@ -66,10 +178,62 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* Before the workers start: the texts of the main files (the cache keys on them; the PCH groups
+ * on their preambles), and the groups. */
+static enum ca_status prepare(struct pool *pl)
+{
+    const struct ca_engine_options *o = pl->o;
+    size_t n = pl->inputs->n ? pl->inputs->n : 1;
+    char *cv = NULL, *id = NULL;
+    enum ca_status st = CA_OK;
+    if (!(pl->texts = ca_calloc(n, sizeof *pl->texts)) || !(pl->lens = ca_calloc(n, sizeof *pl->lens)) ||
+        !(pl->owned = ca_calloc(n, sizeof *pl->owned)) || !(pl->groups = ca_calloc(n, sizeof *pl->groups)))
+        return CA_ERR_NOMEM;
+    for (size_t i = 0; i < pl->inputs->n; i++) pl->groups[i] = UINT32_MAX;
+    if ((st = pch_set_init(&pl->pch, !o->no_pch && o->cache ? ca_cache_dir(o->cache) : NULL)) != CA_OK) return st;
+    if (!o->cache && o->no_pch) return CA_OK;
+    if (!o->no_pch) {
+        struct ca_buf b;
+        cv = ca_front_clang_version();
+        ca_buf_init(&b);
+        char cwd[PATH_MAX];
+        /* the working directory too: a relative -I resolves against it, the PCH stores it resolved */
+        ca_buf_printf(&b, "%s %s %s", ca_front_id(), cv ? cv : "", getcwd(cwd, sizeof cwd) ? cwd : "");
+        if (!(id = ca_buf_take(&b))) st = CA_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < pl->inputs->n && st == CA_OK; i++) {
+        const struct ca_input *in = &pl->inputs->items[i];
+        if (o->unsaved && o->unsaved_path && strcmp(o->unsaved_path, in->display) == 0) {
+            pl->texts[i] = (char *)o->unsaved;
+            pl->lens[i] = o->unsaved_len;
+        } else if (!in->missing) {
+            st = ca_file_read(in->path, &pl->texts[i], &pl->lens[i]);
+            if (st != CA_ERR_NOMEM) st = CA_OK; /* unreadable: the front end reports it */
+            pl->owned[i] = pl->texts[i] != NULL;
+        }
+        if (st == CA_OK && id && pl->texts[i]) st = pch_set_add(&pl->pch, in, pl->texts[i], pl->lens[i], id, &pl->groups[i]);
+    }
+    ca_free(cv);
+    ca_free(id);
+    return st;
+}
+
+static void pool_fini(struct pool *pl)
+{
+    for (size_t i = 0; pl->texts && i < pl->inputs->n; i++)
+        if (pl->owned[i]) ca_free(pl->texts[i]);
+    ca_free(pl->texts);
+    ca_free(pl->lens);
+    ca_free(pl->owned);
+    ca_free(pl->groups);
+    pch_set_fini(&pl->pch);
+}
+
 enum ca_status ca_engine_parse(const struct ca_input_list *inputs, const struct ca_engine_options *o,
-                               struct ca_tu_facts **tus)
+                               struct ca_tu_facts **tus, struct ca_engine_stats *stats)
 {
     struct pool pl;
+    struct timespec t0, t1;
     pthread_t th[64];
     unsigned jobs = o->jobs ? o->jobs : ca_engine_default_jobs(), started = 0;
     memset(&pl, 0, sizeof pl);
@@ -80,8 +244,12 @@ enum ca_status ca_engine_parse(const struct ca_input_list *inputs, const struct 
     pl.inputs = inputs;
     pl.o = o;
     pl.tus = *tus;
+    pl.started_ns = ca_cache_now_ns();
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     pthread_mutex_init(&pl.mu, NULL);
-    if (jobs == 1) {
+    if ((pl.st = prepare(&pl)) != CA_OK) {
+        /* nothing parsed */
+    } else if (jobs == 1) {
         worker(&pl);
     } else {
         for (; started < jobs; started++)
@@ -89,7 +257,13 @@ enum ca_status ca_engine_parse(const struct ca_input_list *inputs, const struct 
         if (!started) worker(&pl); /* no threads to be had: do the work here */
         for (unsigned i = 0; i < started; i++) pthread_join(th[i], NULL);
     }
+    pl.stats.pch_built = pl.pch.built;
+    pl.stats.pch_loaded = pl.pch.loaded;
+    pool_fini(&pl);
     pthread_mutex_destroy(&pl.mu);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    pl.stats.parse_seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (stats) *stats = pl.stats;
     return pl.st;
 }
 

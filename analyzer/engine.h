@@ -4,6 +4,7 @@
 #ifndef CA_ENGINE_H
 #define CA_ENGINE_H
 
+#include "cache.h"
 #include "facts.h"
 #include "inputs.h"
 #include "results.h"
@@ -17,12 +18,25 @@ struct ca_engine_options {
     const char *unsaved_path;      /* editor mode: this input's text comes from `unsaved` */
     const char *unsaved;
     size_t unsaved_len;
+    struct ca_cache *cache;        /* facts cache (borrowed), or NULL: parse everything.  The editor
+                                      buffer is looked up but never stored (it changes on every key) */
+    bool no_pch;                   /* parse Python.h with every file, never through a precompiled
+                                      preamble (engine_pch.h) */
+};
+
+/* What a parse run did (for --stats and tests). */
+struct ca_engine_stats {
+    unsigned parsed;               /* translation units parsed by libclang */
+    unsigned cached;               /* taken from the cache */
+    unsigned pch_parsed;           /* parsed with a precompiled preamble (the others: plainly) */
+    unsigned pch_built, pch_loaded; /* precompiled preambles built in this run, found in the cache */
+    double parse_seconds;          /* wall time of ca_engine_parse */
 };
 
 /* Parse every input into tus[i] (same order as inputs->items; caller fini's each and frees the
  * array, also on failure).  Missing inputs and parse errors are statuses inside the facts. */
 CA_MUST_USE enum ca_status ca_engine_parse(const struct ca_input_list *inputs, const struct ca_engine_options *o,
-                                           struct ca_tu_facts **tus);
+                                           struct ca_tu_facts **tus, struct ca_engine_stats *stats);
 
 /* Analyse parsed facts and fill *out (initialised by the caller): one input entry per TU, the
  * loops and diagnostics, sorted. */

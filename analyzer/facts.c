@@ -2,6 +2,7 @@
  * facts_dump.c.  No libclang here. */
 #include "facts.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum ca_status ca_facts_init(struct ca_tu_facts *f, const char *path)
@@ -25,6 +26,7 @@ void ca_facts_fini(struct ca_tu_facts *f)
     ca_free(f->diags);
     ca_free(f->globals);
     ca_free(f->included_c);
+    ca_free(f->deps);
     ca_arena_fini(&f->arena);
     memset(f, 0, sizeof *f);
 }
@@ -115,6 +117,26 @@ enum ca_status ca_facts_add_included_c(struct ca_tu_facts *f, const char *path, 
 {
     enum ca_status st = dup(f, &path);
     return st ? st : push((void **)&f->included_c, &f->nincluded_c, &f->cap_[9], &path, sizeof path, idx);
+}
+
+enum ca_status ca_facts_add_dep(struct ca_tu_facts *f, const char *path, uint32_t *idx)
+{
+    enum ca_status st = dup(f, &path);
+    return st ? st : push((void **)&f->deps, &f->ndeps, &f->cap_[10], &path, sizeof path, idx);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void ca_facts_sort_deps(struct ca_tu_facts *f)
+{
+    uint32_t n = 0;
+    if (f->ndeps > 1) qsort(f->deps, f->ndeps, sizeof *f->deps, cmp_str);
+    for (uint32_t i = 0; i < f->ndeps; i++)
+        if (!n || strcmp(f->deps[n - 1], f->deps[i]) != 0) f->deps[n++] = f->deps[i];
+    f->ndeps = n;
 }
 
 enum ca_status ca_facts_add_ir(struct ca_tu_facts *f, enum ca_ir_kind kind, uint32_t flags, uint32_t ref,

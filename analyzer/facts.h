@@ -239,8 +239,14 @@ struct ca_tu_facts {
                                  this TU includes, directly or not, other than the main file
                                  (python-cffi's _cffi_backend.c includes call_python.c), once
                                  each, in inclusion order.  Set also for a TU with clang errors */
+    const char **deps;        uint32_t ndeps; /* every file other than the main file that the
+                                 TU read (headers, included .c files, and the headers of the
+                                 precompiled preamble it was parsed with), by real path as for
+                                 included_c, sorted and unique: what the facts depend on besides
+                                 the main file and the arguments (the cache's key).  Set also for a
+                                 TU with clang errors; not in --dump-facts */
     struct ca_arena arena;    /* owns every string above */
-    size_t cap_[10];          /* private: capacities of the heap arrays above (freed by fini) */
+    size_t cap_[11];          /* private: capacities of the heap arrays above (freed by fini) */
 };
 
 /* init: empty facts for `path` (copied). fini: releases the arena. */
@@ -259,6 +265,9 @@ CA_MUST_USE enum ca_status ca_facts_add_fnref(struct ca_tu_facts *f, const struc
 CA_MUST_USE enum ca_status ca_facts_add_diag(struct ca_tu_facts *f, const struct ca_fact_diag *v, uint32_t *idx);
 CA_MUST_USE enum ca_status ca_facts_add_global(struct ca_tu_facts *f, const struct ca_fact_global *v, uint32_t *idx);
 CA_MUST_USE enum ca_status ca_facts_add_included_c(struct ca_tu_facts *f, const char *path, uint32_t *idx);
+CA_MUST_USE enum ca_status ca_facts_add_dep(struct ca_tu_facts *f, const char *path, uint32_t *idx);
+/* Sorts deps and removes duplicates (the front end adds them in inclusion order). */
+void ca_facts_sort_deps(struct ca_tu_facts *f);
 /* Adds a node with no children; link it with ca_facts_ir_append(parent, child). */
 CA_MUST_USE enum ca_status ca_facts_add_ir(struct ca_tu_facts *f, enum ca_ir_kind kind, uint32_t flags,
                                            uint32_t ref, const char *label, uint32_t *idx);

@@ -30,7 +30,14 @@
  * global, a function name on the right, calls on the right, loop conditions), ++/-- on a
  * global, and the text of an indirect callee.  Offsets are only ever compared with offsets of
  * that same file: a location in another file makes those features fall back on the "from a
- * macro body" heuristics. */
+ * macro body" heuristics.
+ *
+ * Precompiled preambles: a file that begins with the lines up to its #include of Python.h
+ * (preamble.h) can be parsed after a PCH of those lines (ca_front_build_pch), with its own copy
+ * of them blanked.  The TU then neither shows nor reports what the PCH read, so the preamble's
+ * part of the facts (Python.h, its directory, deps) comes from what the build recorded
+ * (struct ca_pch_info), and anything that could make the facts differ from a plain parse's
+ * gives a plain parse instead (pch_fits, parse_pch). */
 #include "front.h"
 
 #include <clang-c/Index.h>
@@ -40,6 +47,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "preamble.h"
 
 struct ca_front {
     CXIndex index;
@@ -138,6 +148,12 @@ struct decl {
     uint32_t src;
 };
 
+/* A dep of the PCH by identity: device, inode, and its index in pch->deps. */
+struct pchix {
+    unsigned long long dev, ino;
+    size_t idx;
+};
+
 struct walk {
     struct ca_tu_facts *f;
     CXTranslationUnit tu;
@@ -182,10 +198,54 @@ struct walk {
     size_t nfields, capfields;
     const char **gnames; /* names of the file-scope globals recorded (interned; open addressing) */
     size_t ngnames, capgnames;
+    const struct ca_pch_info *pch; /* the precompiled preamble the TU was parsed with, or NULL */
+    struct pchix *pchix; /* pch->deps by identity, sorted (see pch_dep) */
+    size_t npchix;
 };
 
 static void walk(struct walk *w, CXCursor c, struct list *out, struct ectx cx);
 static bool declared_by_python(struct walk *w, CXCursor decl);
+
+/* ------------------------------------------------------------------ precompiled preamble deps */
+
+static int cmp_pchix(const void *pa, const void *pb)
+{
+    const struct pchix *a = pa, *b = pb;
+    if (a->dev != b->dev) return a->dev < b->dev ? -1 : 1;
+    return a->ino < b->ino ? -1 : a->ino > b->ino;
+}
+
+/* Index the PCH's deps by identity (w->pchix). */
+static void pch_index(struct walk *w)
+{
+    size_t i;
+    if (!w->pch->ndeps || !w->pch->dep_stamps) return;
+    if (!(w->pchix = ca_malloc(w->pch->ndeps * sizeof *w->pchix))) {
+        w->st = CA_ERR_NOMEM;
+        return;
+    }
+    for (i = 0; i < w->pch->ndeps; i++) {
+        if (!w->pch->dep_stamps[i].dev && !w->pch->dep_stamps[i].ino) continue;
+        w->pchix[w->npchix].dev = w->pch->dep_stamps[i].dev;
+        w->pchix[w->npchix].ino = w->pch->dep_stamps[i].ino;
+        w->pchix[w->npchix++].idx = i;
+    }
+    qsort(w->pchix, w->npchix, sizeof *w->pchix, cmp_pchix);
+}
+
+/* The index in w->pch->deps of `file`, or SIZE_MAX when the PCH did not read it.  By identity:
+ * the name clang gives a file read through a PCH, and the real path it reports for it, are the
+ * name the PCH stored, which need not be the real path of a plain parse (see ca_pch_info). */
+static size_t pch_dep(const struct walk *w, CXFile file)
+{
+    CXFileUniqueID id;
+    struct pchix key, *hit;
+    if (!w->npchix || clang_getFileUniqueID(file, &id) != 0) return SIZE_MAX;
+    key.dev = id.data[0];
+    key.ino = id.data[1];
+    hit = bsearch(&key, w->pchix, w->npchix, sizeof *w->pchix, cmp_pchix);
+    return hit ? hit->idx : SIZE_MAX;
+}
 
 /* ------------------------------------------------------------------ strings */
 
@@ -2101,7 +2161,22 @@ static void add_included_c(struct walk *w, CXFile file, const char *name)
     w->f->included_c[idx] = path;
 }
 
-/* Every file the TU includes: the main file, the .c files among them, and Python.h. */
+/* A file the TU read (not the main file), by real path: one of its deps.  With a PCH, a file
+ * that the PCH read too (re-entered: stddef.h) has the real path the PCH's build saw. */
+static void add_dep(struct walk *w, CXFile file, const char *name)
+{
+    CXString rs = clang_File_tryGetRealPathName(file);
+    const char *real = clang_getCString(rs), *path;
+    size_t k = w->pch ? pch_dep(w, file) : SIZE_MAX;
+    uint32_t idx;
+    path = intern(w, k != SIZE_MAX ? w->pch->deps[k] : real && *real ? real : name);
+    clang_disposeString(rs);
+    if (!path) return;
+    if ((w->st = ca_facts_add_dep(w->f, NULL, &idx)) != CA_OK) return;
+    w->f->deps[idx] = path;
+}
+
+/* Every file the TU includes: the main file, its deps, the .c files among them, and Python.h. */
 static void inclusion_cb(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
 {
     struct walk *w = data;
@@ -2112,6 +2187,7 @@ static void inclusion_cb(CXFile file, CXSourceLocation *stack, unsigned depth, C
     if (depth == 0 || w->st) return;
     name = clang_getFileName(file);
     p = clang_getCString(name);
+    if (p) add_dep(w, file, p);
     n = p ? strlen(p) : 0;
     if (n > 2 && memcmp(p + n - 2, ".c", 2) == 0 && !(w->main && clang_File_isEqual(file, w->main)))
         add_included_c(w, file, p);
@@ -2132,8 +2208,11 @@ static void inclusion_cb(CXFile file, CXSourceLocation *stack, unsigned depth, C
     clang_disposeString(name);
 }
 
-/* Is the declaration `decl` in Python's own headers?  Cached per file: a TU calls into a few
- * dozen headers thousands of times. */
+/* Is the declaration `decl` in Python's own headers: is its file, as clang spells it, under the
+ * directory of Python.h as clang spelled it?  For a file read through a PCH clang reports an
+ * absolute name whatever the spelling was, so the answer for those files was found when the PCH
+ * was built (ca_pch_info.dep_python).  Cached per file: a TU calls into a few dozen headers
+ * thousands of times. */
 static bool declared_by_python(struct walk *w, CXCursor decl)
 {
     CXFile file = NULL;
@@ -2147,7 +2226,8 @@ static bool declared_by_python(struct walk *w, CXCursor decl)
     {
         CXString name = clang_getFileName(file);
         const char *p = clang_getCString(name);
-        py = p && strncmp(p, w->pydir, w->npydir) == 0;
+        size_t k = w->pch ? pch_dep(w, file) : SIZE_MAX;
+        py = k != SIZE_MAX ? w->pch->dep_python[k] : p && strncmp(p, w->pydir, w->npydir) == 0;
         clang_disposeString(name);
     }
     w->pycache[h].file = file;
@@ -2193,6 +2273,7 @@ static void walk_fini(struct walk *w)
     ca_free(w->frames);
     ca_free(w->fields);
     ca_free(w->gnames);
+    ca_free(w->pchix);
 }
 
 enum ca_status ca_front_new(struct ca_front **out)
@@ -2200,7 +2281,11 @@ enum ca_status ca_front_new(struct ca_front **out)
     struct ca_front *fe = ca_calloc(1, sizeof *fe);
     *out = NULL;
     if (!fe) return CA_ERR_NOMEM;
-    fe->index = clang_createIndex(0, 0);
+    /* excludeDeclarationsFromPCH: visiting a TU parsed with a PCH does not deserialise and walk
+     * the thousands of declarations of its preamble (nothing there is extracted: see
+     * pch_fits); the preprocessing record is then also the TU's own, the main file's
+     * expansions.  Without a PCH every declaration is local and this changes nothing. */
+    fe->index = clang_createIndex(1, 0);
     if (!fe->index) {
         ca_free(fe);
         return CA_ERR_INTERNAL;
@@ -2224,44 +2309,80 @@ char *ca_front_clang_version(void)
     return r;
 }
 
-enum ca_status ca_front_parse(struct ca_front *fe, const struct ca_front_input *in, struct ca_tu_facts *out)
+void ca_pch_info_fini(struct ca_pch_info *pi)
+{
+    size_t i;
+    if (!pi) return;
+    ca_free(pi->preamble);
+    for (i = 0; i < pi->nargs; i++) ca_free(pi->args[i]);
+    ca_free(pi->args);
+    ca_free(pi->pydir);
+    ca_free(pi->pyreal);
+    for (i = 0; i < pi->ndeps; i++) ca_free(pi->deps[i]);
+    ca_free(pi->deps);
+    ca_free(pi->dep_python);
+    ca_free(pi->dep_stamps);
+    memset(pi, 0, sizeof *pi);
+}
+
+/* ------------------------------------------------------------------ parsing */
+
+/* Options of every parse of a file to extract: the preprocessing record holds the macro
+ * expansions (CA_CALL_IN_MACRO, macro facts); warnings of headers are not wanted. */
+#define PARSE_FLAGS (CXTranslationUnit_DetailedPreprocessingRecord | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles)
+
+static bool has_errors(CXTranslationUnit tu)
+{
+    unsigned i, n = clang_getNumDiagnostics(tu);
+    bool any = false;
+    for (i = 0; i < n && !any; i++) {
+        CXDiagnostic d = clang_getDiagnostic(tu, i);
+        any = clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error;
+        clang_disposeDiagnostic(d);
+    }
+    return any;
+}
+
+/* args followed by a and b (borrowed strings); heap array, NULL when out of memory. */
+static const char **args_plus(const char *const *args, size_t nargs, const char *a, const char *b)
+{
+    const char **v = ca_malloc((nargs + 2) * sizeof *v);
+    if (!v) return NULL;
+    if (nargs) memcpy(v, args, nargs * sizeof *v);
+    v[nargs] = a;
+    v[nargs + 1] = b;
+    return v;
+}
+
+/* The facts of `tu`, parsed without failure, into `out`.  With `pch` the TU's main file had its
+ * preamble blanked: the preamble's part of the facts comes from pch (Python.h, its directory,
+ * the deps), and the text scans read the file's own text (`text`, `len`). */
+static enum ca_status extract_tu(CXTranslationUnit tu, const struct ca_front_input *in, const struct ca_pch_info *pch,
+                                 const char *text, size_t len, struct ca_tu_facts *out)
 {
     struct walk w;
-    struct CXUnsavedFile unsaved;
-    CXTranslationUnit tu = NULL;
-    enum CXErrorCode err;
-    struct stat sb;
-    enum ca_status st = ca_facts_init(out, in->display ? in->display : in->path);
-    if (st != CA_OK) return st;
-    if (!fe || !in->path) return CA_ERR_USAGE;
-    if (!in->unsaved && stat(in->path, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
-        out->status = CA_TU_MISSING;
-        return CA_OK;
-    }
-    unsaved.Filename = in->path;
-    unsaved.Contents = in->unsaved;
-    unsaved.Length = (unsigned long)in->unsaved_len;
-    err = clang_parseTranslationUnit2(fe->index, in->path, in->args, (int)in->nargs, in->unsaved ? &unsaved : NULL,
-                                      in->unsaved ? 1 : 0,
-                                      CXTranslationUnit_DetailedPreprocessingRecord |
-                                          CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles,
-                                      &tu);
-
+    size_t i;
+    enum ca_status st;
     memset(&w, 0, sizeof w);
     w.f = out;
     w.tu = tu;
     w.func = w.loop = w.rhs_fnref = CA_NONE;
-    if (err != CXError_Success || !tu) {
-        const char *msg = intern(&w, err == CXError_Crashed ? "libclang crashed while parsing this file"
-                                                            : "libclang could not parse this file");
-        out->status = CA_TU_PARSE_ERROR;
-        add_diag(&w, out->path, 0, 0, msg);
-        goto out;
+    w.pch = pch;
+    if (pch) {
+        /* what inclusion_cb would have found first, in the preamble */
+        out->python = pch->python;
+        if (pch->python && pch->pydir && !(w.pydir = ca_strdup(pch->pydir))) w.st = CA_ERR_NOMEM;
+        if (pch->python && pch->pyreal && !(w.pyreal = ca_strdup(pch->pyreal))) w.st = CA_ERR_NOMEM;
+        w.npydir = w.pydir ? strlen(w.pydir) : 0;
+        w.npyreal = w.pyreal ? strlen(w.pyreal) : 0;
+        for (i = 0; i < pch->ndeps && !w.st; i++) w.st = ca_facts_add_dep(out, pch->deps[i], NULL);
+        if (!w.st) pch_index(&w);
     }
     w.main = clang_getFile(tu, in->path);
-    clang_getInclusions(tu, inclusion_cb, &w);
-    if (collect_diags(&w) > 0) {
-        out->status = CA_TU_PARSE_ERROR; /* a partial AST would give wrong answers */
+    if (!w.st) clang_getInclusions(tu, inclusion_cb, &w);
+    ca_facts_sort_deps(out);
+    if (w.st || collect_diags(&w) > 0) {
+        if (!w.st) out->status = CA_TU_PARSE_ERROR; /* a partial AST would give wrong answers */
         goto out;
     }
     if (!w.main) {
@@ -2269,10 +2390,471 @@ enum ca_status ca_front_parse(struct ca_front *fe, const struct ca_front_input *
         goto out;
     }
     main_src(&w, in->path);
+    if (!w.st && pch) {
+        w.srcs[0].text = text;
+        w.srcs[0].ntext = len < UINT32_MAX ? (uint32_t)len : 0;
+    }
     if (!w.st) extract(&w);
 out:
     st = w.st;
     walk_fini(&w);
+    return st;
+}
+
+/* The plain parse of in->path. */
+static enum ca_status parse_plain(struct ca_front *fe, const struct ca_front_input *in, struct ca_tu_facts *out)
+{
+    struct CXUnsavedFile unsaved;
+    CXTranslationUnit tu = NULL;
+    enum CXErrorCode err;
+    enum ca_status st;
+    unsaved.Filename = in->path;
+    unsaved.Contents = in->unsaved;
+    unsaved.Length = (unsigned long)in->unsaved_len;
+    err = clang_parseTranslationUnit2(fe->index, in->path, in->args, (int)in->nargs, in->unsaved ? &unsaved : NULL,
+                                      in->unsaved ? 1 : 0, PARSE_FLAGS, &tu);
+    if (err != CXError_Success || !tu) {
+        const char *msg = err == CXError_Crashed ? "libclang crashed while parsing this file"
+                                                 : "libclang could not parse this file";
+        struct ca_fact_diag d = {out->path, {0, 0}, msg};
+        out->status = CA_TU_PARSE_ERROR;
+        st = ca_facts_add_diag(out, &d, NULL);
+    } else {
+        st = extract_tu(tu, in, NULL, NULL, 0, out);
+    }
+    if (tu) clang_disposeTranslationUnit(tu);
+    return st;
+}
+
+/* The size and time of `path` into *st, when it is still the file of st's identity (the one
+ * clang read); size -1 otherwise, which no later check accepts. */
+static void stamp(const char *path, struct ca_dep_stamp *st)
+{
+    struct stat sb;
+    st->size = -1;
+    st->mtime_ns = 0;
+    if (stat(path, &sb) != 0) return;
+    if (!st->dev && !st->ino) {
+        st->dev = (unsigned long long)sb.st_dev;
+        st->ino = (unsigned long long)sb.st_ino;
+    }
+    if (st->dev != (unsigned long long)sb.st_dev || st->ino != (unsigned long long)sb.st_ino) return;
+    st->size = (long long)sb.st_size;
+    st->mtime_ns = (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec;
+}
+
+/* Is the file `path` as it was when stamped? */
+static bool unchanged(const char *path, const struct ca_dep_stamp *st)
+{
+    struct stat sb;
+    return st->size >= 0 && stat(path, &sb) == 0 && (unsigned long long)sb.st_dev == st->dev &&
+           (unsigned long long)sb.st_ino == st->ino && (long long)sb.st_size == st->size &&
+           (long long)sb.st_mtim.tv_sec * 1000000000LL + sb.st_mtim.tv_nsec == st->mtime_ns;
+}
+
+/* The directory of `path`, with its '/', absolute and without "." and ".." components: the way
+ * clang names the files it opens (no symbolic link resolved), into *out (heap).  CA_ERR_IO when
+ * the working directory is unknown (a relative path then has no such directory). */
+static enum ca_status clean_dir(const char *path, char **out_)
+{
+    char cwd[PATH_MAX], *out;
+    const char *full = path, *end, *p, *q;
+    struct ca_buf b;
+    size_t n = 1;
+    *out_ = NULL;
+    ca_buf_init(&b);
+    if (path[0] != '/') {
+        if (!getcwd(cwd, sizeof cwd)) return CA_ERR_IO;
+        ca_buf_printf(&b, "%s/%s", cwd, path);
+        if (b.failed) {
+            ca_buf_fini(&b);
+            return CA_ERR_NOMEM;
+        }
+        full = b.data;
+    }
+    end = strrchr(full, '/'); /* the file's name is not part of it */
+    if (!(out = ca_malloc((size_t)(end - full) + 2))) {
+        ca_buf_fini(&b);
+        return CA_ERR_NOMEM;
+    }
+    out[0] = '/';
+    for (p = full; p < end; p = q) {
+        size_t k;
+        while (p < end && *p == '/') p++;
+        for (q = p; q < end && *q != '/'; q++) {}
+        k = (size_t)(q - p);
+        if (k == 0 || (k == 1 && p[0] == '.')) continue;
+        if (k == 2 && p[0] == '.' && p[1] == '.') {
+            if (n > 1)
+                for (n--; n > 1 && out[n - 1] != '/'; n--) {}
+            continue;
+        }
+        memcpy(out + n, p, k);
+        n += k;
+        out[n++] = '/';
+    }
+    out[n] = '\0';
+    ca_buf_fini(&b);
+    *out_ = out;
+    return CA_OK;
+}
+
+/* May the PCH stand in for the preamble of in->path, given everything but the text?  It may
+ * not when a plain parse could see its preamble differently: other arguments than the build's
+ * (clang checks some, such as the language, but not that a -D differs), arguments that add
+ * text before the file (-include, -imacros, another PCH; -Xclang: anything), a Python.h in the
+ * file's own directory (#include "Python.h" would find that one; the PCH was built elsewhere),
+ * or when the plain parse would extract something from the preamble's headers, which a PCH
+ * hides: a .c file among them (included_c), or a header under the file's directory (clang's
+ * name for it, or its real path) that is not under Python's (file_src; conservative: a system
+ * header under the file's directory would not be extracted either).  Nor when a header it read
+ * changed since the build: clang would notice it only for headers that are not system headers. */
+static bool pch_fits(const struct ca_front_input *in, const struct ca_pch_info *pi, bool *nomem)
+{
+    static const char *const bad[] = {"-include", "--include", "-imacros", "--imacros", "-Xclang"};
+    char real[PATH_MAX], *dirs[2] = {NULL, NULL};
+    bool ok = pi->python && pi->preamble && in->nargs == pi->nargs;
+    size_t i, j, k;
+    for (i = 0; i < in->nargs && ok; i++) ok = strcmp(in->args[i], pi->args[i]) == 0;
+    for (i = 0; i < in->nargs && ok; i++)
+        for (k = 0; k < sizeof bad / sizeof *bad && ok; k++)
+            ok = strncmp(in->args[i], bad[k], strlen(bad[k])) != 0;
+    for (i = 0; i < pi->ndeps && ok; i++) {
+        size_t n = strlen(pi->deps[i]);
+        ok = !(n > 2 && strcmp(pi->deps[i] + n - 2, ".c") == 0);
+    }
+    if (ok) {
+        enum ca_status st = clean_dir(in->path, &dirs[0]);
+        if (st == CA_OK && realpath(in->path, real)) st = clean_dir(real, &dirs[1]);
+        *nomem = st == CA_ERR_NOMEM;
+        ok = st == CA_OK;
+    }
+    for (j = 0; j < 2 && ok; j++) {
+        struct ca_buf b;
+        struct stat sb;
+        size_t n;
+        if (!dirs[j]) continue;
+        n = strlen(dirs[j]);
+        ca_buf_init(&b);
+        ca_buf_printf(&b, "%sPython.h", dirs[j]);
+        if (b.failed) *nomem = true, ok = false;
+        else if (stat(b.data, &sb) == 0) ok = false;
+        ca_buf_fini(&b);
+        for (i = 0; i < pi->ndeps && ok; i++)
+            ok = !(strncmp(pi->deps[i], dirs[j], n) == 0 &&
+                   !(pi->pyreal && strncmp(pi->deps[i], pi->pyreal, strlen(pi->pyreal)) == 0));
+    }
+    for (i = 0; i < pi->ndeps && ok; i++) ok = pi->dep_stamps && unchanged(pi->deps[i], &pi->dep_stamps[i]);
+    ca_free(dirs[0]);
+    ca_free(dirs[1]);
+    return ok;
+}
+
+/* Does the PCH of pi stand for the preamble text[0, pl)?  When it is the same text, or the same
+ * key (ca_preamble_key: the same directives, other comments and spacing). */
+static bool same_preamble(const char *text, size_t pl, const struct ca_pch_info *pi, enum ca_status *st)
+{
+    char *ka, *kb;
+    size_t na, nb;
+    bool same;
+    if (pl == pi->len && memcmp(text, pi->preamble, pl) == 0) return true;
+    ka = ca_malloc(pl + 3);
+    kb = ca_malloc(pi->len + 3);
+    if (!ka || !kb) {
+        *st = CA_ERR_NOMEM;
+        same = false;
+    } else {
+        na = ca_preamble_key(text, pl, ka);
+        nb = ca_preamble_key(pi->preamble, pi->len, kb);
+        same = na && na == nb && memcmp(ka, kb, na) == 0;
+    }
+    ca_free(ka);
+    ca_free(kb);
+    return same;
+}
+
+/* The parse of in->path with in->pch (see ca_front_parse in front.h).  *used: the facts in *out
+ * are its facts; when false nothing was written to *out and the caller parses plainly. */
+static enum ca_status parse_pch(struct ca_front *fe, const struct ca_front_input *in, struct ca_tu_facts *out,
+                                bool *used)
+{
+    const struct ca_pch_info *pi = in->pch_info;
+    char *owned = NULL, *blank = NULL;
+    const char *text;
+    const char **args = NULL;
+    size_t len, pl, i;
+    bool nomem = false;
+    struct CXUnsavedFile unsaved;
+    CXTranslationUnit tu = NULL;
+    enum CXErrorCode err;
+    enum ca_status st = CA_OK;
+    *used = false;
+    if (!pch_fits(in, pi, &nomem)) return nomem ? CA_ERR_NOMEM : CA_OK;
+    if (in->unsaved) {
+        text = in->unsaved;
+        len = in->unsaved_len;
+    } else if ((st = ca_file_read(in->path, &owned, &len)) != CA_OK) {
+        return st == CA_ERR_NOMEM ? st : CA_OK; /* the plain parse reports it */
+    } else {
+        text = owned;
+    }
+    if (!(pl = ca_preamble_len(text, len)) || !same_preamble(text, pl, pi, &st)) goto out;
+    if (!(blank = ca_malloc(len + 1)) || !(args = args_plus(in->args, in->nargs, "-include-pch", in->pch))) {
+        st = CA_ERR_NOMEM;
+        goto out;
+    }
+    for (i = 0; i < pl; i++) blank[i] = text[i] == '\n' ? '\n' : ' ';
+    memcpy(blank + pl, text + pl, len - pl);
+    blank[len] = '\0';
+    unsaved.Filename = in->path;
+    unsaved.Contents = blank;
+    unsaved.Length = (unsigned long)len;
+    err = clang_parseTranslationUnit2(fe->index, in->path, args, (int)in->nargs + 2, &unsaved, 1, PARSE_FLAGS, &tu);
+    /* Any error: a PCH that is stale (clang checks that the headers it read are unchanged),
+     * corrupt, missing, made with other options, or an error of the file itself; the plain
+     * parse tells which, in its own words. */
+    if (err != CXError_Success || !tu || has_errors(tu)) goto out;
+    *used = true;
+    st = extract_tu(tu, in, pi, text, len, out);
+out:
+    if (tu) clang_disposeTranslationUnit(tu);
+    ca_free(args);
+    ca_free(blank);
+    ca_free(owned);
+    return st;
+}
+
+enum ca_status ca_front_parse(struct ca_front *fe, const struct ca_front_input *in, struct ca_tu_facts *out)
+{
+    struct stat sb;
+    bool used = false;
+    enum ca_status st = ca_facts_init(out, in->display ? in->display : in->path);
+    if (in->pch_used) *in->pch_used = false;
+    if (st != CA_OK) return st;
+    if (!fe || !in->path) return CA_ERR_USAGE;
+    if (!in->unsaved && stat(in->path, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+        out->status = CA_TU_MISSING;
+        return CA_OK;
+    }
+    if (in->pch && in->pch_info && ((st = parse_pch(fe, in, out, &used)) != CA_OK || used)) {
+        if (in->pch_used) *in->pch_used = used;
+        return st;
+    }
+    return parse_plain(fe, in, out);
+}
+
+/* ------------------------------------------------------------------ precompiled preambles */
+
+/* Write `len` bytes to `path` through a temporary file in the same directory, renamed over it:
+ * a reader sees the old file or the new one, never a part. */
+static enum ca_status write_atomic(const char *path, const char *data, size_t len)
+{
+    struct ca_buf tmp;
+    enum ca_status st = CA_OK;
+    int fd;
+    ca_buf_init(&tmp);
+    ca_buf_printf(&tmp, "%s.XXXXXX", path);
+    if (tmp.failed) return CA_ERR_NOMEM;
+    if ((fd = mkstemp(tmp.data)) < 0) {
+        ca_buf_fini(&tmp);
+        return CA_ERR_IO;
+    }
+    while (len > 0 && st == CA_OK) {
+        ssize_t k = write(fd, data, len);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) st = CA_ERR_IO;
+        else data += k, len -= (size_t)k;
+    }
+    if (fchmod(fd, 0644) != 0 || close(fd) != 0) st = CA_ERR_IO;
+    if (st == CA_OK && rename(tmp.data, path) != 0) st = CA_ERR_IO;
+    if (st != CA_OK) unlink(tmp.data);
+    ca_buf_fini(&tmp);
+    return st;
+}
+
+/* The files a preamble's TU read, while clang_getInclusions reports them. */
+struct pchdeps {
+    struct ca_pch_info *pi;
+    char **spelled;      /* clang's name of each file, parallel to pi->deps (unsorted yet) */
+    struct ca_dep_stamp *ids; /* and its identity (dev, ino) */
+    size_t nspelled, cap;
+    enum ca_status st;
+};
+
+/* Each file the preamble reads (not the preamble itself), as inclusion_cb sees it: its real path,
+ * its name, and the first Python.h. */
+static void pch_inclusion_cb(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
+{
+    struct pchdeps *pd = data;
+    struct ca_pch_info *pi = pd->pi;
+    CXString name, rs;
+    const char *p, *real, *slash;
+    if (depth == 0 || pd->st) return;
+    name = clang_getFileName(file);
+    rs = clang_File_tryGetRealPathName(file);
+    p = clang_getCString(name);
+    real = clang_getCString(rs);
+    if (!real || !*real) real = p;
+    if (p && real) {
+        if (pi->ndeps == pd->cap) {
+            size_t cap = pd->cap;
+            if ((pd->st = ca_grow((void **)&pi->deps, &cap, pi->ndeps + 1, sizeof *pi->deps)) == CA_OK) {
+                cap = pd->cap;
+                pd->st = ca_grow((void **)&pd->ids, &cap, pi->ndeps + 1, sizeof *pd->ids);
+            }
+            if (!pd->st) pd->st = ca_grow((void **)&pd->spelled, &pd->cap, pi->ndeps + 1, sizeof *pd->spelled);
+        }
+        if (!pd->st) {
+            CXFileUniqueID id;
+            bool known = clang_getFileUniqueID(file, &id) == 0;
+            pd->ids[pi->ndeps].dev = known ? id.data[0] : 0;
+            pd->ids[pi->ndeps].ino = known ? id.data[1] : 0;
+            pd->ids[pi->ndeps].size = -1;
+            pd->ids[pi->ndeps].mtime_ns = 0;
+        }
+        if (!pd->st) {
+            pi->deps[pi->ndeps] = ca_strdup(real);
+            pd->spelled[pi->ndeps] = ca_strdup(p);
+            if (pi->deps[pi->ndeps] && pd->spelled[pi->ndeps]) {
+                pd->nspelled = ++pi->ndeps;
+            } else {
+                ca_free(pi->deps[pi->ndeps]);
+                ca_free(pd->spelled[pi->ndeps]);
+                pd->st = CA_ERR_NOMEM;
+            }
+        }
+        slash = strrchr(p, '/');
+        if (!pd->st && !pi->python && strcmp(slash ? slash + 1 : p, "Python.h") == 0) {
+            pi->python = true;
+            if (slash && !(pi->pydir = ca_strndup(p, (size_t)(slash - p) + 1))) pd->st = CA_ERR_NOMEM;
+            slash = strrchr(real, '/');
+            if (slash && !(pi->pyreal = ca_strndup(real, (size_t)(slash - real) + 1))) pd->st = CA_ERR_NOMEM;
+        }
+    }
+    clang_disposeString(rs);
+    clang_disposeString(name);
+}
+
+/* A dep and what goes with it, for sorting them together. */
+struct depflag {
+    char *real;
+    bool py;
+    struct ca_dep_stamp id;
+};
+
+static int cmp_depflag(const void *a, const void *b)
+{
+    return strcmp(((const struct depflag *)a)->real, ((const struct depflag *)b)->real);
+}
+
+/* Sort pi->deps, drop duplicates, and decide dep_python by the rule of declared_by_python: clang's
+ * name of the file begins with pydir (a file met under two names is Python's if either is). */
+static enum ca_status pch_sort_deps(struct ca_pch_info *pi, char **spelled, const struct ca_dep_stamp *ids)
+{
+    struct depflag *v;
+    size_t i, n = 0, npydir = pi->pydir ? strlen(pi->pydir) : 0;
+    if (!pi->ndeps) return CA_OK;
+    if (!(v = ca_malloc(pi->ndeps * sizeof *v)) || !(pi->dep_python = ca_calloc(pi->ndeps, sizeof *pi->dep_python)) ||
+        !(pi->dep_stamps = ca_calloc(pi->ndeps, sizeof *pi->dep_stamps))) {
+        ca_free(v);
+        return CA_ERR_NOMEM;
+    }
+    for (i = 0; i < pi->ndeps; i++) {
+        v[i].real = pi->deps[i];
+        v[i].py = pi->pydir && strncmp(spelled[i], pi->pydir, npydir) == 0;
+        v[i].id = ids[i];
+    }
+    qsort(v, pi->ndeps, sizeof *v, cmp_depflag);
+    for (i = 0; i < pi->ndeps; i++) {
+        if (n && strcmp(v[n - 1].real, v[i].real) == 0) {
+            v[n - 1].py = v[n - 1].py || v[i].py;
+            ca_free(v[i].real);
+            continue;
+        }
+        v[n++] = v[i];
+    }
+    for (i = 0; i < n; i++) {
+        pi->deps[i] = v[i].real;
+        pi->dep_python[i] = v[i].py;
+        pi->dep_stamps[i] = v[i].id;
+        stamp(pi->deps[i], &pi->dep_stamps[i]);
+    }
+    pi->ndeps = n;
+    ca_free(v);
+    return CA_OK;
+}
+
+/* The build (see front.h).  The header is parsed from memory, as an unsaved file: clang marks
+ * such an input "overridden" and does not check it when the PCH is used, so the PCH stays valid
+ * whoever rewrites header_path; the headers it includes are checked.  The preprocessing record
+ * is kept in the PCH: a file's expansion of a macro is recorded only when the record knows the
+ * macro's definition, and Py_BEGIN_ALLOW_THREADS and friends are defined in the PCH. */
+enum ca_status ca_front_build_pch(struct ca_front *fe, const char *const *args, size_t nargs, const char *preamble,
+                                  size_t len, const char *header_path, const char *pch_path,
+                                  struct ca_pch_info *info)
+{
+    struct pchdeps pd = {info, NULL, NULL, 0, 0, CA_OK};
+    struct CXUnsavedFile unsaved;
+    CXTranslationUnit tu = NULL;
+    const char **argv = NULL;
+    struct ca_buf tmp;
+    enum ca_status st = CA_OK;
+    size_t i;
+    int fd = -1;
+    memset(info, 0, sizeof *info);
+    ca_buf_init(&tmp);
+    if (!fe || !preamble || !header_path || !pch_path || len == 0 || ca_preamble_len(preamble, len) != len)
+        return CA_ERR_USAGE;
+    if (!(info->preamble = ca_strndup(preamble, len)) || !(argv = args_plus(args, nargs, "-x", "c-header"))) {
+        st = CA_ERR_NOMEM;
+        goto out;
+    }
+    info->len = len;
+    if (nargs && !(info->args = ca_calloc(nargs, sizeof *info->args))) {
+        st = CA_ERR_NOMEM;
+        goto out;
+    }
+    for (i = 0; i < nargs; i++, info->nargs++)
+        if (!(info->args[i] = ca_strdup(args[i]))) {
+            st = CA_ERR_NOMEM;
+            goto out;
+        }
+    if ((st = write_atomic(header_path, preamble, len)) != CA_OK) goto out;
+    unsaved.Filename = header_path;
+    unsaved.Contents = preamble;
+    unsaved.Length = (unsigned long)len;
+    if (clang_parseTranslationUnit2(fe->index, header_path, argv, (int)nargs + 2, &unsaved, 1,
+                                    PARSE_FLAGS | CXTranslationUnit_ForSerialization | CXTranslationUnit_Incomplete |
+                                        CXTranslationUnit_SkipFunctionBodies,
+                                    &tu) != CXError_Success ||
+        !tu || has_errors(tu)) {
+        st = CA_ERR_PARSE;
+        goto out;
+    }
+    clang_getInclusions(tu, pch_inclusion_cb, &pd);
+    if ((st = pd.st) != CA_OK || (st = pch_sort_deps(info, pd.spelled, pd.ids)) != CA_OK) goto out;
+    /* mkstemp reserves a unique name; clang then writes its own temporary file and renames it
+     * over that one, and ours is renamed over pch_path: each step replaces a whole file. */
+    ca_buf_printf(&tmp, "%s.XXXXXX", pch_path);
+    if (tmp.failed) {
+        st = CA_ERR_NOMEM;
+        goto out;
+    }
+    if ((fd = mkstemp(tmp.data)) < 0) {
+        st = CA_ERR_IO;
+        goto out;
+    }
+    close(fd);
+    if (clang_saveTranslationUnit(tu, tmp.data, clang_defaultSaveOptions(tu)) != CXSaveError_None ||
+        chmod(tmp.data, 0644) != 0 || rename(tmp.data, pch_path) != 0)
+        st = CA_ERR_IO;
+out:
+    if (fd >= 0 && st != CA_OK) unlink(tmp.data);
+    for (i = 0; i < pd.nspelled; i++) ca_free(pd.spelled[i]);
+    ca_free(pd.spelled);
+    ca_free(pd.ids);
+    ca_buf_fini(&tmp);
+    ca_free(argv);
     if (tu) clang_disposeTranslationUnit(tu);
     return st;
 }

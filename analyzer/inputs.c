@@ -723,17 +723,66 @@ static enum ca_status add_extra(const struct ca_inputs_options *opt, struct strv
     return st;
 }
 
-/* -working-directory first (libclang parses in-process, many files at once: no chdir), then the
- * build's own arguments minus dropped_arg(), then --extra-arg. */
+/* The options whose value is a path, joined ("-Iinc", "--sysroot=/x") or as the next argument
+ * ("-I", "inc").  Longest first where one is a prefix of another. */
+static const char *const path_opts[] = {"-include-pch", "-include", "-imacros", "-isystem", "-iquote",
+                                        "-idirafter", "-iframework", "-isysroot", "--sysroot=", "--sysroot",
+                                        "--include-directory=", "-I", "-F"};
+
+/* Which path option `a` is: its length in *n; *joined when the value follows in the same word. */
+static bool path_opt(const char *a, size_t *n, bool *joined)
+{
+    for (size_t i = 0; i < sizeof path_opts / sizeof *path_opts; i++) {
+        size_t k = strlen(path_opts[i]);
+        if (strncmp(a, path_opts[i], k) != 0) continue;
+        *n = k;
+        *joined = a[k] != '\0';
+        /* "-includefoo.h" is -include with a joined value; "-I" alone takes the next word */
+        return true;
+    }
+    return false;
+}
+
+/* opt + value, with a relative value made absolute against the entry's directory. */
+static enum ca_status add_path_arg(struct strv *v, const char *dir, const char *opt, size_t nopt, const char *val)
+{
+    struct ca_buf b;
+    ca_buf_init(&b);
+    ca_buf_putn(&b, opt, nopt);
+    if (val[0] == '/' || !*val) ca_buf_puts(&b, val);
+    else ca_buf_printf(&b, "%s/%s", dir, val);
+    if (b.failed) {
+        ca_buf_fini(&b);
+        return CA_ERR_NOMEM;
+    }
+    {
+        enum ca_status st = strv_add(v, b.data);
+        ca_buf_fini(&b);
+        return st;
+    }
+}
+
+/* The build's own arguments minus dropped_arg(), with relative paths made absolute against the
+ * entry's directory, then --extra-arg.  Not -working-directory: clang's driver implements it by
+ * changing the current directory of the whole process, which races between the threads that
+ * parse files of different directories and moves where the report is written. */
 static enum ca_status entry_args(const struct db_entry *e, const struct ca_inputs_options *opt, struct strv *v)
 {
     size_t i = 1;
-    enum ca_status st = strv_cat(v, "-working-directory=", e->dir);
+    enum ca_status st = CA_OK;
     if (e->argc > 1 && is_wrapper(e->argv[0]) && e->argv[1][0] != '-') i = 2;
     for (; st == CA_OK && i < e->argc; i++) {
-        int d = dropped_arg(e, e->argv[i]);
+        const char *a = e->argv[i];
+        int d = dropped_arg(e, a);
+        size_t n;
+        bool joined;
         if (d == 2) i++;
-        else if (d == 0) st = strv_add(v, e->argv[i]);
+        else if (d == 1) continue;
+        else if (path_opt(a, &n, &joined) && joined) st = add_path_arg(v, e->dir, a, n, a + n);
+        else if (path_opt(a, &n, &joined) && i + 1 < e->argc) {
+            st = strv_add(v, a);
+            if (st == CA_OK) st = add_path_arg(v, e->dir, "", 0, e->argv[++i]);
+        } else st = strv_add(v, a);
     }
     if (st == CA_OK) st = add_extra(opt, v);
     return st;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/smoke.sh [CONCADVISE]: run concadvise over real extension code and report counts and time.
-# Corpora (Debian source packages, fetched through ../shared/corpus, never committed):
+# Corpora (Debian source packages, fetched through ../shared/corpus by bench/corpus.sh, never committed):
 #   python3.11 (CPython's Modules/, with a compile database), pillow (with a compile database),
 #   and python-mysqldb, python-cffi, pygobject, brotli (flags synthesised; their -dev dependencies are listed
 #   below).  For each corpus it prints files, parse failures, loops, counts by classification,
@@ -13,9 +13,9 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 bin=${1:-$here/build/concadvise}
-corpus=${CORPUS_DIR:-$HOME/.cache/concadvise-corpus}
 work=${SMOKE_WORK:-/tmp/concadvise-smoke}
-shared=$here/../shared/corpus
+# shellcheck source=bench/corpus.sh
+. "$here/bench/corpus.sh"
 mkdir -p "$work"
 [ -x "$bin" ] || { echo "smoke: build concadvise first ($bin)" >&2; exit 2; }
 
@@ -39,24 +39,6 @@ for i in d['inputs']:
 PY
 }
 
-clang_time() { # clang_time COMPDB_JSON: serial clang -fsyntax-only over every entry, seconds
-  python3 - "$1" <<'PY'
-import json, subprocess, sys, time, os
-db = json.load(open(sys.argv[1])); t = time.time()
-for e in db:
-    args = e.get('arguments') or e['command'].split()
-    a = ['clang', '-fsyntax-only', '-w'] + [x for x in args[1:] if x not in ('-c',)]
-    out = []
-    skip = False
-    for x in a:
-        if skip: skip = False; continue
-        if x == '-o': skip = True; continue
-        out.append(x)
-    subprocess.run(out, cwd=e['directory'], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-print(f"{time.time() - t:.2f}")
-PY
-}
-
 run() { # run NAME ARGS...
   local name=$1; shift
   /usr/bin/time -f "%e %M" -o "$work/$name.time" "$bin" --format json -o "$work/$name.json" -j2 -q "$@" || true
@@ -65,8 +47,8 @@ run() { # run NAME ARGS...
 }
 
 for c in python3.11 pillow; do
-  bash "$shared/make-compdb.sh" "$c" "$work/$c" >/dev/null 2>&1 || { echo "smoke: cannot prepare $c" >&2; continue; }
-  ct=$(clang_time "$work/$c/compile_commands.json")
+  corpus_compdb "$c" "$work/$c" || { echo "smoke: cannot prepare $c" >&2; continue; }
+  ct=$(corpus_clang_time "$work/$c/compile_commands.json")
   read -r secs rss < <(run "$c" -p "$work/$c")
   summarise "$c" "$work/$c.json" "$secs" "$rss" "$ct"
 done
@@ -79,7 +61,7 @@ declare -A extra=(
   [brotli]=""
 )
 for p in python-mysqldb python-cffi pygobject brotli; do
-  src=$(bash "$shared/get-source.sh" "$p" "$corpus" 2>/dev/null) || { echo "smoke: cannot fetch $p" >&2; continue; }
+  src=$(corpus_source "$p") || { echo "smoke: cannot fetch $p" >&2; continue; }
   # shellcheck disable=SC2086
   read -r secs rss < <(run "$p" --no-compile-commands ${extra[$p]} "$src")
   summarise "$p" "$work/$p.json" "$secs" "$rss" "-"

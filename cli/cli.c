@@ -13,15 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "baseline.h"
+#include "cache.h"
 #include "config.h"
 #include "engine.h"
 #include "front.h"
 #include "microbench.h"
 #include "profile.h"
 #include "report.h"
+#include "shard.h"
 #include "suppress.h"
 
 #ifndef CA_VERSION
@@ -70,6 +73,10 @@ struct cli {
     const char *baseline, *write_baseline, *stdin_filename;
     const char *profile;
     bool bench;
+    const char *cache_dir;
+    bool no_cache, no_pch, stats;
+    uint32_t shard_k, shard_n; /* --shard K/N; 0: not sharded */
+    bool merge;                /* `concadvise merge`: paths are shard files */
     const char **extra; size_t nextra;
     const char **catalogs; size_t ncatalogs;
     const char **paths; size_t npaths;
@@ -91,6 +98,9 @@ static void print_help(void)
 {
     printf("Usage: concadvise [OPTION]... PATH...\n"
            "       concadvise [OPTION]... --stdin-filename PATH < BUFFER\n"
+           "       concadvise --shard K/N -o SHARD [OPTION]... PATH...   (then:)\n"
+           "       concadvise merge [OPTION]... SHARD...\n"
+           "       concadvise bench [OPTION]... (see concadvise bench --help)\n"
            "Find the hot loops of C and CPython-extension sources, classify them as I/O- or CPU-bound,\n"
            "work out whether the GIL is held, and recommend threading, multiprocessing or releasing the GIL.\n\n"
            "PATHs are .c files or directories (searched recursively). Compile flags come from\n"
@@ -136,8 +146,8 @@ static void cli_fini(struct cli *c)
     free(c->catalogs);
 }
 
-/* Returns -1 to go on, or an exit status. */
-static int parse_args(int argc, char **argv, struct cli *c)
+/* `merge`: argv is what follows the word merge.  Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct cli *c, bool merge)
 {
     struct option lo[OPT_COUNT + 1];
     char shorts[2 * OPT_COUNT + 2];
@@ -156,6 +166,7 @@ static int parse_args(int argc, char **argv, struct cli *c)
     }
     shorts[ns] = '\0';
     memset(c, 0, sizeof *c);
+    c->merge = merge;
     c->fail_on = CA_CONFIG_FAIL_UNSET;
     c->color = -1;
     c->extra = calloc((size_t)argc + 1, sizeof *c->extra);
@@ -228,6 +239,19 @@ static int parse_args(int argc, char **argv, struct cli *c)
         case OPT_DUMP_FACTS: c->dump_facts = true; break;
         case OPT_PROFILE: c->profile = optarg; break;
         case OPT_BENCH: c->bench = true; break;
+        case OPT_CACHE:
+            if (!*optarg) { usage_hint("--cache needs a directory"); return EXIT_USAGE; }
+            c->cache_dir = optarg;
+            break;
+        case OPT_NO_CACHE: c->no_cache = true; break;
+        case OPT_NO_PCH: c->no_pch = true; break;
+        case OPT_SHARD:
+            if (!ca_shard_parse_spec(optarg, &c->shard_k, &c->shard_n)) {
+                usage_hint("--shard takes K/N with 1 <= K <= N (e.g. --shard 2/4)");
+                return EXIT_USAGE;
+            }
+            break;
+        case OPT_STATS: c->stats = true; break;
         case OPT_COLOR:
             if (strcmp(optarg, "auto") == 0) c->color = -1;
             else if (strcmp(optarg, "always") == 0) c->color = 1;
@@ -247,6 +271,29 @@ static int parse_args(int argc, char **argv, struct cli *c)
     }
     c->paths = (const char **)argv + optind;
     c->npaths = (size_t)(argc - optind);
+    if (c->merge) {
+        /* The shards hold the facts: nothing about finding or parsing files applies. */
+        const char *bad = c->compdb ? "-p" : c->no_compdb ? "--no-compile-commands" : c->python_include ? "--python-include"
+                          : c->nextra ? "--extra-arg" : c->stdin_filename ? "--stdin-filename" : c->shard_n ? "--shard"
+                          : c->dump_facts ? "--dump-facts" : c->cache_dir ? "--cache" : c->no_pch ? "--no-pch" : NULL;
+        char msg[128];
+        if (bad) {
+            snprintf(msg, sizeof msg, "%s does not apply to merge (the shards hold the facts)", bad);
+            usage_hint(msg);
+            return EXIT_USAGE;
+        }
+        if (!c->npaths) {
+            usage_hint("merge needs the shard files written by --shard K/N");
+            return EXIT_USAGE;
+        }
+        return -1;
+    }
+    if (c->shard_n && (!c->output || c->stdin_filename || c->dump_facts || c->bench || c->write_baseline)) {
+        usage_hint(!c->output ? "--shard needs --output FILE (the shard's facts, for concadvise merge)"
+                              : "--shard only parses: --stdin-filename, --dump-facts, --bench and --write-baseline "
+                                "belong to a normal run or to merge");
+        return EXIT_USAGE;
+    }
     if (!c->npaths && !c->compdb && !c->list_rules && !c->explain && !c->stdin_filename) {
         usage_hint("no input: name files or directories, or a compile database with -p");
         return EXIT_USAGE;
@@ -480,6 +527,9 @@ struct run {
     struct ca_input_list inputs;    /* as collected */
     struct ca_input_list selected;  /* a view: the inputs the configuration selects (borrowed) */
     struct ca_tu_facts *tus;
+    size_t ntus;                    /* selected.n, or the merged shards' inputs */
+    struct ca_cache *cache;
+    struct ca_engine_stats es;
     struct ca_results res;
     struct sources src;
     struct ca_suppressions sup;
@@ -502,7 +552,7 @@ static int load_config(struct run *rn)
 
     memset(&err, 0, sizeof err);
     if (!path && !c->no_config) {
-        const char *start = c->stdin_filename ? c->stdin_filename : c->npaths ? c->paths[0] : NULL;
+        const char *start = c->stdin_filename ? c->stdin_filename : c->npaths && !c->merge ? c->paths[0] : NULL;
         if (ca_config_find(start, &found) != CA_OK) {
             fprintf(stderr, "concadvise: error: %s\n", ca_status_str(CA_ERR_NOMEM));
             return EXIT_USAGE;
@@ -724,13 +774,13 @@ static int apply_profile(struct run *rn)
         ca_profile_error_fini(&err);
         return EXIT_USAGE;
     }
-    for (size_t i = 0; i < rn->selected.n; i++) total += rn->tus[i].nfuncs;
+    for (size_t i = 0; i < rn->ntus; i++) total += rn->tus[i].nfuncs;
     names = ca_calloc(total ? total : 1, sizeof *names);
     if (!names) {
         rc = EXIT_INPUTS;
         goto out;
     }
-    for (size_t i = 0; i < rn->selected.n; i++)
+    for (size_t i = 0; i < rn->ntus; i++)
         for (uint32_t f = 0; f < rn->tus[i].nfuncs; f++) names[n++] = rn->tus[i].funcs[f].name;
     if (ca_profile_apply(prof, names, n, &rn->res) != CA_OK) rc = EXIT_INPUTS;
 out:
@@ -812,6 +862,152 @@ out:
     return rc;
 }
 
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* The identity written into cache entries and shard files: the front end's sources and
+ * libclang's version (facts from another libclang may differ). */
+static char *tool_id(void)
+{
+    char *cv = ca_front_clang_version();
+    struct ca_buf b;
+    ca_buf_init(&b);
+    ca_buf_printf(&b, "%s %s", ca_front_id(), cv ? cv : "");
+    ca_free(cv);
+    return ca_buf_take(&b);
+}
+
+/* The facts cache: --cache DIR, else .concadvise-cache in the current directory, unless
+ * --no-cache.  A cache that cannot be used is not an error (the run only gets slower); it is
+ * reported when the user named the directory. */
+static enum ca_status open_cache(struct run *rn)
+{
+    const struct cli *c = rn->c;
+    char *id, *why = NULL;
+    enum ca_status st;
+    if (c->no_cache) return CA_OK;
+    if (!(id = tool_id())) return CA_ERR_NOMEM;
+    st = ca_cache_open(c->cache_dir ? c->cache_dir : ".concadvise-cache", id, &rn->cache, &why);
+    ca_free(id);
+    if (st == CA_ERR_IO) {
+        if (c->cache_dir && !c->quiet) fprintf(stderr, "concadvise: warning: no cache: %s\n", why);
+        st = CA_OK;
+    }
+    ca_free(why);
+    return st;
+}
+
+/* --shard K/N: parse the inputs whose index is K-1 modulo N and write their facts.  Returns an
+ * exit status. */
+static int write_shard(struct run *rn, const struct ca_engine_options *eo)
+{
+    const struct cli *c = rn->c;
+    struct ca_input_list part = rn->selected;
+    struct ca_shard_run sr;
+    const char **names = ca_calloc(rn->selected.n + 1, sizeof *names);
+    uint32_t *index = ca_calloc(rn->selected.n + 1, sizeof *index);
+    char *id = tool_id();
+    struct ca_buf b;
+    enum ca_status st = CA_ERR_NOMEM;
+    int rc = EXIT_INPUTS;
+    ca_buf_init(&b);
+    part.items = ca_calloc(rn->selected.n + 1, sizeof *part.items);
+    part.n = 0;
+    if (!names || !index || !id || !part.items) goto out;
+    for (size_t i = 0; i < rn->selected.n; i++) {
+        names[i] = rn->selected.items[i].display;
+        if (i % c->shard_n == c->shard_k - 1) {
+            index[part.n] = (uint32_t)i;
+            part.items[part.n++] = rn->selected.items[i];
+        }
+    }
+    sr.tool_id = id;
+    sr.n = c->shard_n;
+    sr.ninputs = (uint32_t)rn->selected.n;
+    sr.inputs = ca_shard_inputs_hash(names, rn->selected.n);
+    st = ca_engine_parse(&part, eo, &rn->tus, &rn->es);
+    rn->ntus = part.n;
+    if (st == CA_OK) st = ca_shard_write(&sr, c->shard_k, index, rn->tus, (uint32_t)part.n, &b);
+    if (st == CA_OK) rc = write_out(c->output, b.data, b.len) ? EXIT_CLEAN : EXIT_INPUTS;
+out:
+    if (st != CA_OK) fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
+    ca_buf_fini(&b);
+    ca_free(part.items);
+    ca_free(names);
+    ca_free(index);
+    ca_free(id);
+    return rc;
+}
+
+/* `concadvise merge SHARD...`: the facts of every input, back in the run's order.  Returns -1 to
+ * go on, or an exit status. */
+static int read_shards(struct run *rn)
+{
+    const struct cli *c = rn->c;
+    struct ca_shard_set set;
+    char *id = tool_id(), *why = NULL;
+    enum ca_status st = id ? CA_OK : CA_ERR_NOMEM;
+    int rc = -1;
+    ca_shard_set_init(&set);
+    for (size_t i = 0; i < c->npaths && st == CA_OK; i++) {
+        char *data = NULL;
+        size_t len = 0;
+        if ((st = ca_file_read(c->paths[i], &data, &len)) != CA_OK) {
+            if (st != CA_ERR_NOMEM) {
+                fprintf(stderr, "concadvise: error: cannot read %s: %s\n", c->paths[i], strerror(errno));
+                rc = EXIT_USAGE;
+            }
+            break;
+        }
+        st = ca_shard_set_add(&set, c->paths[i], data, len, &why);
+        ca_free(data);
+        if (st == CA_OK && strcmp(set.tool_id, id) != 0) {
+            fprintf(stderr, "concadvise: error: %s: written by another concadvise build or libclang (%s); "
+                            "this is %s\n", c->paths[i], set.tool_id, id);
+            rc = EXIT_USAGE;
+            st = CA_ERR_PARSE;
+        }
+    }
+    if (st == CA_OK) st = ca_shard_set_finish(&set, &why);
+    if (st != CA_OK && rc < 0) {
+        fprintf(stderr, "concadvise: error: %s\n", why ? why : ca_status_str(st));
+        rc = st == CA_ERR_NOMEM ? EXIT_INPUTS : EXIT_USAGE;
+    }
+    if (rc < 0) { /* take the TUs */
+        rn->tus = set.tus;
+        rn->ntus = set.ninputs;
+        set.tus = NULL;
+        set.ninputs = 0;
+    }
+    ca_shard_set_fini(&set);
+    ca_free(why);
+    ca_free(id);
+    return rc;
+}
+
+static void print_stats(const struct run *rn, double t_start, double t_analyze, double t_end)
+{
+    fprintf(stderr, "concadvise: stats: %zu input%s: %u parsed, %u from the cache", rn->ntus, rn->ntus == 1 ? "" : "s",
+            rn->es.parsed, rn->es.cached);
+    if (rn->cache) {
+        struct ca_cache_stats cs;
+        ca_cache_stats(rn->cache, &cs);
+        fprintf(stderr, " (%s: %u stored, %u invalidated by a changed header, %u write errors)", ca_cache_dir(rn->cache),
+                cs.stored, cs.stale, cs.write_errors);
+    } else if (!rn->c->merge) {
+        fprintf(stderr, " (no cache)");
+    }
+    if (rn->es.parsed)
+        fprintf(stderr, "; %u parsed with a precompiled preamble (%u built, %u from the cache)", rn->es.pch_parsed,
+                rn->es.pch_built, rn->es.pch_loaded);
+    fprintf(stderr, "\nconcadvise: stats: parse %.3f s, analysis %.3f s, report %.3f s, total %.3f s\n", rn->es.parse_seconds,
+            t_analyze, t_end - t_start - rn->es.parse_seconds - t_analyze, t_end - t_start);
+}
+
 static int run(const struct cli *c)
 {
     char rbuf[PATH_MAX + 64];
@@ -822,6 +1018,7 @@ static int run(const struct cli *c)
     struct ca_buf out;
     enum ca_status st;
     int rc = EXIT_CLEAN;
+    double t_start = now_seconds(), t_analyze = 0;
 
     memset(&rn, 0, sizeof rn);
     rn.c = c;
@@ -868,10 +1065,22 @@ static int run(const struct cli *c)
         rc = EXIT_INPUTS;
         goto out;
     }
+    if (c->merge) {
+        if ((rc = read_shards(&rn)) >= 0) goto out;
+        rc = EXIT_CLEAN;
+        goto analyze;
+    }
     if ((rc = collect(&rn)) >= 0) goto out;
     rc = EXIT_CLEAN;
+    if ((st = open_cache(&rn)) != CA_OK) {
+        fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
+        rc = EXIT_INPUTS;
+        goto out;
+    }
 
     memset(&eo, 0, sizeof eo);
+    eo.cache = rn.cache;
+    eo.no_pch = c->no_pch;
     eo.jobs = c->jobs;
     if (!c->quiet && !c->dump_facts && !c->stdin_filename && isatty(2) && rn.selected.n > 1) eo.progress = on_progress;
     if (c->stdin_filename) {
@@ -879,24 +1088,35 @@ static int run(const struct cli *c)
         eo.unsaved = rn.buffer;
         eo.unsaved_len = rn.buffer_len;
     }
-    st = ca_engine_parse(&rn.selected, &eo, &rn.tus);
+    if (c->shard_n) {
+        rc = write_shard(&rn, &eo);
+        if (c->stats) print_stats(&rn, t_start, 0, now_seconds());
+        goto out;
+    }
+    st = ca_engine_parse(&rn.selected, &eo, &rn.tus, &rn.es);
+    rn.ntus = rn.selected.n;
     if (st != CA_OK) {
         fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
         rc = EXIT_INPUTS;
         goto out;
     }
     if (c->dump_facts) {
-        for (size_t i = 0; i < rn.selected.n; i++) ca_facts_dump(stdout, &rn.tus[i]);
+        for (size_t i = 0; i < rn.ntus; i++) ca_facts_dump(stdout, &rn.tus[i]);
         goto out;
     }
-    st = ca_engine_analyze(rn.tus, (uint32_t)rn.selected.n, rn.rules, &rn.res);
+analyze:
+    t_analyze = now_seconds();
+    st = ca_engine_analyze(rn.tus, (uint32_t)rn.ntus, rn.rules, &rn.res);
+    t_analyze = now_seconds() - t_analyze;
     if (st == CA_OK && c->profile && (rc = apply_profile(&rn)) >= 0) goto out;
     if (st == CA_OK && c->bench && (rc = run_benchmarks(&rn)) >= 0) goto out;
     rc = EXIT_CLEAN;
-    for (size_t i = 0; st == CA_OK && i < rn.selected.n; i++) {
-        const struct ca_input *in = &rn.selected.items[i];
-        bool buf = c->stdin_filename && strcmp(in->display, c->stdin_filename) == 0;
-        st = sources_add(&rn.src, in->display, in->path, buf ? rn.buffer : NULL, buf ? rn.buffer_len : 0);
+    for (size_t i = 0; st == CA_OK && i < rn.ntus; i++) {
+        /* merge: the files are read where the shards found them, relative to the current directory */
+        const char *display = c->merge ? rn.tus[i].path : rn.selected.items[i].display;
+        const char *path = c->merge ? rn.tus[i].path : rn.selected.items[i].path;
+        bool buf = c->stdin_filename && strcmp(display, c->stdin_filename) == 0;
+        st = sources_add(&rn.src, display, path, buf ? rn.buffer : NULL, buf ? rn.buffer_len : 0);
     }
     if (st == CA_OK) st = postprocess(&rn);
     for (uint32_t i = 0; st == CA_OK && c->format == FMT_HTML && i < rn.res.nloops; i++) /* loops in headers */
@@ -909,6 +1129,7 @@ static int run(const struct cli *c)
         goto out;
     }
     if (c->output && !c->quiet && isatty(2)) print_summary(&rn);
+    if (c->stats) print_stats(&rn, t_start, t_analyze, now_seconds());
     {
         bool failed_inputs = false, findings = false;
         for (uint32_t i = 0; i < rn.res.ninputs; i++)
@@ -929,8 +1150,9 @@ static int run(const struct cli *c)
     }
 out:
     if (rn.tus)
-        for (size_t i = 0; i < rn.selected.n; i++) ca_facts_fini(&rn.tus[i]);
+        for (size_t i = 0; i < rn.ntus; i++) ca_facts_fini(&rn.tus[i]);
     ca_free(rn.tus);
+    ca_cache_free(rn.cache);
     ca_buf_fini(&out);
     sources_fini(&rn.src);
     ca_suppressions_fini(&rn.sup);
@@ -951,7 +1173,11 @@ int main(int argc, char **argv)
     struct cli c;
     int rc;
     if (argc > 1 && strcmp(argv[1], "bench") == 0) return ca_bench_main(argc - 1, argv + 1); /* docs/bench.md */
-    rc = parse_args(argc, argv, &c);
+    if (argc > 1 && strcmp(argv[1], "merge") == 0) { /* docs/scaling.md */
+        rc = parse_args(argc - 1, argv + 1, &c, true);
+    } else {
+        rc = parse_args(argc, argv, &c, false);
+    }
     if (rc < 0) rc = run(&c);
     cli_fini(&c);
     return rc;

@@ -317,5 +317,95 @@ check "--bench without a bench array: exit 2" bash -c '[ "$0" -eq 2 ] && grep -q
 run bench --help
 check "concadvise bench --help" bash -c '[ "$0" -eq 0 ] && grep -q -- "--call" "$1"' "$rc" "$tmp/out"
 
+# ---- cache (docs/perf.md): unchanged files come from the cache, a changed file or header is
+# parsed again, a corrupt entry is ignored and rewritten, and the report never changes.
+proj=$tmp/cacheproj
+mkdir -p "$proj/src"
+cp samples/*.c "$proj/src/"
+printf '#define SHARED_N 8\n' >"$proj/src/shared.h"
+for f in a b; do
+  printf '#include "shared.h"\nint sum_%s(const int *v) { int s = 0; for (int i = 0; i < SHARED_N; i++) s += v[i]; return s; }\n' "$f" >"$proj/src/use_$f.c"
+done
+nsrc=$(ls "$proj/src"/*.c | wc -l)
+cachestat() { sed -n 's/^concadvise: stats: [0-9]* inputs\{0,1\}: \([0-9]*\) parsed, \([0-9]*\) from the cache.*/\1 \2/p' "$tmp/err"; }
+(cd "$proj" && "$bin" --no-config --no-cache --format json src >"$tmp/nocache.json" 2>/dev/null)
+check "--no-cache writes no cache directory" test ! -e "$proj/.concadvise-cache"
+(cd "$proj" && "$bin" --no-config --stats --format json src >"$tmp/cold.json" 2>"$tmp/err")
+check "cold run: every file parsed" test "$(cachestat)" = "$nsrc 0"
+check "the default cache is .concadvise-cache, tagged and ignored by git" bash -c '
+  grep -q "^Signature: 8a477f597d28d172789f06886806bc55" "$0/.concadvise-cache/CACHEDIR.TAG" &&
+  grep -qx "\*" "$0/.concadvise-cache/.gitignore"' "$proj"
+(cd "$proj" && "$bin" --no-config --stats --format json src >"$tmp/warm.json" 2>"$tmp/err")
+check "warm run: nothing parsed" test "$(cachestat)" = "0 $nsrc"
+check "warm and cold reports are identical to an uncached run" bash -c 'cmp -s "$0" "$1" && cmp -s "$0" "$2"' \
+  "$tmp/nocache.json" "$tmp/cold.json" "$tmp/warm.json"
+printf '/* edited */\n' >>"$proj/src/use_a.c"
+(cd "$proj" && "$bin" --no-config --stats --format json src >/dev/null 2>"$tmp/err")
+check "an edited file is parsed again, alone" test "$(cachestat)" = "1 $((nsrc - 1))"
+touch "$proj/src/shared.h"
+(cd "$proj" && "$bin" --no-config --stats --format json src >/dev/null 2>"$tmp/err")
+check "a touched but unchanged header invalidates nothing" test "$(cachestat)" = "0 $nsrc"
+printf '#define SHARED_N 16\n' >"$proj/src/shared.h"
+(cd "$proj" && "$bin" --no-config --stats --format json src >"$tmp/hdr.json" 2>"$tmp/err")
+check "a changed header re-parses exactly the files that include it" test "$(cachestat)" = "2 $((nsrc - 2))"
+check "and the report follows the header" grep -q "(16 iterations)" "$tmp/hdr.json"
+for e in $(find "$proj/.concadvise-cache/facts" -type f | head -3); do head -c 100 "$e" >"$e.x" && mv "$e.x" "$e"; done
+e=$(find "$proj/.concadvise-cache/facts" -type f | sed -n 4p); printf 'garbage' >"$e"
+(cd "$proj" && "$bin" --no-config --stats --format json src >"$tmp/corrupt.json" 2>"$tmp/err"); rc=$?
+check "corrupt entries are ignored and parsed again" bash -c '[ "$0" = "4 $(($1 - 4))" ] && [ "$2" -ne 2 ]' "$(cachestat)" "$nsrc" "$rc"
+check "corrupt entries change nothing in the report" cmp -s "$tmp/hdr.json" "$tmp/corrupt.json"
+(cd "$proj" && "$bin" --no-config --stats --format json src >/dev/null 2>"$tmp/err")
+check "and are rewritten" test "$(cachestat)" = "0 $nsrc"
+mkdir -p "$tmp/gen/src" "$tmp/gen/inc"
+printf '#include "generated.h"\nint g(void) { return GEN; }\n' >"$tmp/gen/src/g.c"
+(cd "$tmp/gen" && "$bin" --no-config --stats --extra-arg=-Iinc src >/dev/null 2>"$tmp/err"; "$bin" --no-config --stats --extra-arg=-Iinc src >/dev/null 2>"$tmp/err2"); rc=$?
+check "a file whose header is missing is cached while it stays missing" bash -c '[ "$0" -eq 3 ] && grep -q "0 parsed, 1 from the cache" "$1"' "$rc" "$tmp/err2"
+printf '#define GEN 1\n' >"$tmp/gen/inc/generated.h"
+(cd "$tmp/gen" && "$bin" --no-config --stats --extra-arg=-Iinc src >/dev/null 2>"$tmp/err"); rc=$?
+check "and parsed again once the header appears in an include directory" bash -c '[ "$0" -eq 0 ] && grep -q "1 parsed, 0 from the cache" "$1"' "$rc" "$tmp/err"
+run --no-config --stats --cache /proc/no/such/dir samples/io_released_read.c
+check "an unusable --cache DIR is a warning, not a failure" bash -c '[ "$0" -eq 0 ] && grep -q "warning: no cache" "$1"' "$rc" "$tmp/err"
+(cd "$proj" && "$bin" --no-config --stats --cache "$tmp/c2" --format json src >"$tmp/c2.json" 2>"$tmp/err")
+check "--cache DIR is used instead of the default" bash -c '[ "$0" = "$1 0" ] && [ -d "$2/facts" ]' "$(cachestat)" "$nsrc" "$tmp/c2"
+
+# ---- shard and merge (docs/scaling.md): four shards merged give the report of one run.
+"$bin" --no-config --no-cache --format json samples >"$tmp/one.json" 2>/dev/null
+"$bin" --no-config --no-cache samples >"$tmp/one.txt" 2>/dev/null
+for k in 1 2 3 4; do "$bin" --no-config --no-cache --shard $k/4 -o "$tmp/s$k.facts" samples; done
+run merge --no-config --format json "$tmp/s3.facts" "$tmp/s1.facts" "$tmp/s4.facts" "$tmp/s2.facts"
+check "merge of 4 shards: the JSON of one run, byte for byte" bash -c 'cmp -s "$0" "$1"' "$tmp/out" "$tmp/one.json"
+run merge --no-config "$tmp/s1.facts" "$tmp/s2.facts" "$tmp/s3.facts" "$tmp/s4.facts"
+check "merge of 4 shards: the text report of one run" cmp -s "$tmp/out" "$tmp/one.txt"
+check "merge exits like one run" bash -c '[ "$0" -eq "$1" ]' "$rc" "$("$bin" --no-config --no-cache samples >/dev/null 2>&1; echo $?)"
+check "each shard holds its share only" bash -c '[ "$(ls samples/*.c | wc -l)" -gt 3 ] && [ -s "$0" ] && ! cmp -s "$0" "$1"' "$tmp/s1.facts" "$tmp/s2.facts"
+run merge --no-config "$tmp/s1.facts" "$tmp/s2.facts" "$tmp/s4.facts"
+check "merge with a shard missing: exit 2, names it" bash -c '[ "$0" -eq 2 ] && grep -q "missing shard 3/4" "$1"' "$rc" "$tmp/err"
+run merge --no-config "$tmp/s1.facts" "$tmp/s1.facts" "$tmp/s2.facts" "$tmp/s3.facts" "$tmp/s4.facts"
+check "merge with a shard twice: exit 2" bash -c '[ "$0" -eq 2 ] && grep -q "given twice" "$1"' "$rc" "$tmp/err"
+"$bin" --no-config --no-cache --shard 1/2 -o "$tmp/h1.facts" samples
+run merge --no-config "$tmp/h1.facts" "$tmp/s2.facts" "$tmp/s3.facts" "$tmp/s4.facts"
+check "merge of shards of different runs: exit 2" bash -c '[ "$0" -eq 2 ] && grep -q "another run" "$1"' "$rc" "$tmp/err"
+head -c 200 "$tmp/s2.facts" >"$tmp/cut.facts"
+run merge --no-config "$tmp/s1.facts" "$tmp/cut.facts" "$tmp/s3.facts" "$tmp/s4.facts"
+check "merge of a truncated shard: exit 2, names the file" bash -c '[ "$0" -eq 2 ] && grep -q "cut.facts: corrupt" "$1"' "$rc" "$tmp/err"
+run merge --no-config samples/io_released_read.c
+check "merge of a file that is no shard: exit 2" bash -c '[ "$0" -eq 2 ] && grep -q "not a concadvise shard file" "$1"' "$rc" "$tmp/err"
+run --shard 1/4 samples
+check "--shard without --output: exit 2" bash -c '[ "$0" -eq 2 ] && grep -q -- "--output" "$1"' "$rc" "$tmp/err"
+run --shard 5/4 -o "$tmp/x.facts" samples
+check "--shard 5/4: exit 2" test "$rc" -eq 2
+run merge -p build "$tmp/s1.facts"
+check "merge with -p: exit 2" bash -c '[ "$0" -eq 2 ] && grep -q "does not apply to merge" "$1"' "$rc" "$tmp/err"
+
+# A compile database with relative paths: the report lands where -o says, relative to the
+# current directory (clang's -working-directory would have moved the whole process).
+mkdir -p "$tmp/wd/build" "$tmp/wd/src/inc" "$tmp/wd/out"
+printf '#define WD_N 4\n' >"$tmp/wd/src/inc/wd.h"
+printf '#include "wd.h"\nint wd(int *v) { int s = 0; for (int i = 0; i < WD_N; i++) s += v[i]; return s; }\n' >"$tmp/wd/src/wd.c"
+printf '[{"directory": "%s/build", "file": "../src/wd.c", "arguments": ["cc", "-I../src/inc", "-c", "../src/wd.c"]}]\n' "$tmp/wd" >"$tmp/wd/build/compile_commands.json"
+(cd "$tmp/wd/out" && "$bin" --no-config --no-cache -j2 -p ../build --format json -o report.json) ; rc=$?
+check "-p with relative paths: parsed, and -o relative to the current directory" bash -c '
+  [ "$0" -eq 0 ] && [ -s "$1/out/report.json" ] && grep -q "(4 iterations)" "$1/out/report.json"' "$rc" "$tmp/wd"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

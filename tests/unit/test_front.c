@@ -12,10 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "front.h"
+#include "preamble.h"
 #include "testutil.h"
 
 struct fixture {
@@ -52,7 +55,7 @@ static void parse(void **state, const char *name, const char *src, struct ca_tu_
     struct fixture *fx = *state;
     const char *args[2] = {"-std=gnu11", fx->pyflag};
     char *path = tu_write_temp(name, src);
-    struct ca_front_input in = {path, path, args, fx->pyflag[0] ? 2 : 1, NULL, 0};
+    struct ca_front_input in = {path, path, args, fx->pyflag[0] ? 2 : 1, NULL, 0, NULL, NULL, NULL};
     if (strstr(src, "Python.h") && !fx->pyflag[0]) fail_msg("the CPython headers (/usr/include/python3.*) are missing");
     assert_int_equal(ca_front_parse(fx->fe, &in, f), CA_OK);
     free(path);
@@ -64,7 +67,7 @@ static void parse_path(void **state, const char *path, const char *display, cons
 {
     struct fixture *fx = *state;
     const char *args[3] = {"-std=gnu11", fx->pyflag, extra};
-    struct ca_front_input in = {path, display, args, 2, NULL, 0};
+    struct ca_front_input in = {path, display, args, 2, NULL, 0, NULL, NULL, NULL};
     if (!fx->pyflag[0]) fail_msg("the CPython headers (/usr/include/python3.*) are missing");
     if (extra) in.nargs = 3;
     assert_int_equal(ca_front_parse(fx->fe, &in, f), CA_OK);
@@ -1103,7 +1106,7 @@ static void test_missing_file_is_reported_missing(void **state)
 {
     struct fixture *fx = *state;
     struct ca_tu_facts f;
-    struct ca_front_input in = {"/nonexistent/concadvise/x.c", "x.c", NULL, 0, NULL, 0};
+    struct ca_front_input in = {"/nonexistent/concadvise/x.c", "x.c", NULL, 0, NULL, 0, NULL, NULL, NULL};
     assert_int_equal(ca_front_parse(fx->fe, &in, &f), CA_OK);
     assert_int_equal(f.status, CA_TU_MISSING);
     assert_string_equal(f.path, "x.c");
@@ -1130,7 +1133,7 @@ static void test_unsaved_buffer_replaces_the_file_contents(void **state)
     struct ca_tu_facts f;
     const char *text = "void h(void);\nvoid edited(void) { while (1) h(); }\n";
     char *path = tu_write_temp("unsaved.c", "int old;\n");
-    struct ca_front_input in = {path, "shown.c", NULL, 0, text, strlen(text)};
+    struct ca_front_input in = {path, "shown.c", NULL, 0, text, strlen(text), NULL, NULL, NULL};
     char *d;
     assert_int_equal(ca_front_parse(fx->fe, &in, &f), CA_OK);
     d = dump(&f);
@@ -1163,7 +1166,7 @@ static void test_allocation_failures_return_nomem_without_leaks(void **state)
                                "int f(int n) { int i; tab[0].f(n);\n"
                                "  for (i = 0; i < n; i++) { g += TWICE(i); if (g) break; }\n"
                                "  switch (n) { case 1: return h(1); default: break; } return g; }\n");
-    struct ca_front_input in = {path, path, NULL, 0, NULL, 0};
+    struct ca_front_input in = {path, path, NULL, 0, NULL, 0, NULL, NULL, NULL};
     long n;
     for (n = 1; n < 100000; n++) {
         struct ca_tu_facts f;
@@ -1326,6 +1329,711 @@ static void test_dump_of_a_header_function_names_its_file(void **state)
     ca_facts_fini(&f);
 }
 
+/* ------------------------------------------------------------------ precompiled preambles
+ * The contract: with a PCH the facts (dump, python, deps) are those of a plain parse, and any
+ * doubt gives a plain parse.  Most tests use a small fake Python.h in a directory of their own,
+ * so that its PCH builds in milliseconds and can be changed. */
+
+#define FAKE_PYTHON_H                                                                              \
+    "#ifndef FAKE_PYTHON_H\n"                                                                      \
+    "#define FAKE_PYTHON_H\n"                                                                      \
+    "#include <stddef.h>\n"                                                                        \
+    "#define Py_BEGIN_ALLOW_THREADS { void *_save = fake_save();\n"                               \
+    "#define Py_END_ALLOW_THREADS fake_restore(_save); }\n"                                        \
+    "void *fake_save(void);\n"                                                                     \
+    "void fake_restore(void *);\n"                                                                 \
+    "int fake_api(int);\n"                                                                         \
+    "static inline int fake_inline(int x) { while (x > 1) x /= 2; return x; }\n"                   \
+    "#define FAKE_VALUE 1\n"                                                                       \
+    "#endif\n"
+
+#define FAKE_MAIN                                                                                  \
+    "/* uses the fake Python.h */\n"                                                               \
+    "#define PY_SSIZE_T_CLEAN\n"                                                                   \
+    "#include <Python.h>\n"                                                                        \
+    "#include <stddef.h>\n"                                                                        \
+    "int f(int n) {\n"                                                                             \
+    "    int i, s = 0;\n"                                                                          \
+    "    Py_BEGIN_ALLOW_THREADS\n"                                                                 \
+    "    for (i = 0; i < n; i++) s += fake_api(i) + fake_inline(i) + FAKE_VALUE;\n"               \
+    "    Py_END_ALLOW_THREADS\n"                                                                   \
+    "    return s;\n"                                                                              \
+    "}\n"
+
+static char *path_in(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
+    char *p = malloc(n);
+    assert_non_null(p);
+    snprintf(p, n, "%s/%s", dir, name);
+    return p;
+}
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+/* A new empty directory (mkdtemp) under the test's temporary directory, which teardown removes. */
+static char *new_dir(void)
+{
+    char *probe = tu_write_temp(".probe", ""), *slash = strrchr(probe, '/');
+    char *dir = malloc(strlen(probe) + 16);
+    assert_non_null(dir);
+    sprintf(dir, "%.*s/dXXXXXX", (int)(slash - probe), probe);
+    assert_non_null(mkdtemp(dir));
+    free(probe);
+    return dir;
+}
+
+/* Entries of `dir` other than . and .. */
+static int count_entries(const char *dir)
+{
+    glob_t g;
+    char *pat = path_in(dir, "*");
+    int n = glob(pat, 0, NULL, &g) == 0 ? (int)g.gl_pathc : 0;
+    globfree(&g);
+    free(pat);
+    return n;
+}
+
+/* Everything a parse with a PCH must reproduce: the dump, python and the deps. */
+static char *dump_all(const struct ca_tu_facts *f)
+{
+    char *text = NULL;
+    size_t len = 0;
+    uint32_t i;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    ca_facts_dump(out, f);
+    fprintf(out, "python=%d\n", f->python);
+    for (i = 0; i < f->ndeps; i++) fprintf(out, "dep %s\n", f->deps[i]);
+    fclose(out);
+    return text;
+}
+
+/* A directory with the fake Python.h; *flag is "-I<dir>" (free both). */
+static char *fake_python(char **flag)
+{
+    char *dir = new_dir(), *h = path_in(dir, "Python.h");
+    write_file(h, FAKE_PYTHON_H);
+    *flag = malloc(strlen(dir) + 3);
+    assert_non_null(*flag);
+    sprintf(*flag, "-I%s", dir);
+    free(h);
+    return dir;
+}
+
+/* Build the PCH of the preamble of `text` into `dir` (files "pre.h" and "pre.pch"); returns the
+ * PCH's path (free it).  Asserts success. */
+static char *build_pch(struct ca_front *fe, const char *const *args, size_t nargs, const char *text, const char *dir,
+                       struct ca_pch_info *pi)
+{
+    char *hdr = path_in(dir, "pre.h"), *pch = path_in(dir, "pre.pch");
+    size_t pl = ca_preamble_len(text, strlen(text));
+    assert_true(pl > 0);
+    assert_int_equal(ca_front_build_pch(fe, args, nargs, text, pl, hdr, pch, pi), CA_OK);
+    free(hdr);
+    return pch;
+}
+
+/* Parse `in` plainly and with the PCH: the same facts, and the PCH used as expected.  Returns the
+ * dump (free it). */
+static char *same_facts(struct ca_front *fe, const struct ca_front_input *in, const char *pch,
+                        const struct ca_pch_info *pi, bool expect_used)
+{
+    struct ca_front_input plain = *in, with = *in;
+    struct ca_tu_facts a, b;
+    bool used = !expect_used;
+    char *da, *db;
+    plain.pch = NULL;
+    plain.pch_info = NULL;
+    plain.pch_used = NULL;
+    with.pch = pch;
+    with.pch_info = pi;
+    with.pch_used = &used;
+    assert_int_equal(ca_front_parse(fe, &plain, &a), CA_OK);
+    assert_int_equal(ca_front_parse(fe, &with, &b), CA_OK);
+    da = dump_all(&a);
+    db = dump_all(&b);
+    if (strcmp(da, db) != 0) fail_msg("%s: plain facts:\n%s\nwith the PCH:\n%s", in->path, da, db);
+    if (used != expect_used) fail_msg("%s: pch_used is %d", in->path, used);
+    free(db);
+    ca_facts_fini(&a);
+    ca_facts_fini(&b);
+    return da;
+}
+
+static void test_pch_facts_equal_plain_facts_for_every_sample_with_a_preamble(void **state)
+{
+    struct fixture *fx = *state;
+    const char *args[2] = {"-std=gnu11", fx->pyflag};
+    struct ca_pch_info pis[8];
+    char *pchs[8], *keys[8], *dir = new_dir();
+    size_t ngroups = 0, nsamples = 0, i, k;
+    glob_t g;
+    if (!fx->pyflag[0]) fail_msg("the CPython headers (/usr/include/python3.*) are missing");
+    assert_int_equal(glob(CA_SOURCE_DIR "/samples/*.c", 0, NULL, &g), 0);
+    for (i = 0; i < g.gl_pathc; i++) {
+        struct ca_front_input in = {g.gl_pathv[i], g.gl_pathv[i], args, 2, NULL, 0, NULL, NULL, NULL};
+        char *text, *key, *d;
+        size_t len, pl;
+        assert_int_equal(ca_file_read(g.gl_pathv[i], &text, &len), CA_OK);
+        if (!(pl = ca_preamble_len(text, len))) {
+            ca_free(text);
+            continue;
+        }
+        key = malloc(pl + 3);
+        assert_non_null(key);
+        assert_true(ca_preamble_key(text, pl, key) > 0);
+        for (k = 0; k < ngroups && strcmp(keys[k], key) != 0; k++) {}
+        if (k == ngroups) { /* one PCH per distinct preamble key, as the engine would */
+            char sub[16], *gdir;
+            assert_true(ngroups < 8);
+            snprintf(sub, sizeof sub, "g%zu", k);
+            gdir = path_in(dir, sub);
+            assert_int_equal(mkdir(gdir, 0755), 0);
+            pchs[k] = build_pch(fx->fe, args, 2, text, gdir, &pis[k]);
+            keys[k] = key;
+            ngroups++;
+            free(gdir);
+        } else {
+            free(key);
+        }
+        d = same_facts(fx->fe, &in, pchs[k], &pis[k], true);
+        has(d, "python=1\n");
+        free(d);
+        nsamples++;
+        ca_free(text);
+    }
+    globfree(&g);
+    assert_true(nsamples >= 15);
+    assert_true(ngroups < nsamples); /* samples with different leading comments share a PCH */
+    for (k = 0; k < ngroups; k++) {
+        ca_pch_info_fini(&pis[k]);
+        free(pchs[k]);
+        free(keys[k]);
+    }
+    free(dir);
+}
+
+static void test_pch_info_names_python_h_and_the_headers_it_read(void **state)
+{
+    struct fixture *fx = *state;
+    const char *args[1] = {fx->pyflag};
+    const char *text = "#define PY_SSIZE_T_CLEAN\n#include <Python.h>\n";
+    struct ca_pch_info pi;
+    char *dir = new_dir(), *pch, pydir[300];
+    bool saw_python_h = false, saw_stdio = false;
+    size_t i;
+    pch = build_pch(fx->fe, args, 1, text, dir, &pi);
+    assert_int_equal(pi.len, strlen(text));
+    assert_memory_equal(pi.preamble, text, pi.len);
+    assert_true(pi.python);
+    snprintf(pydir, sizeof pydir, "%s/", fx->pyflag + 2);
+    assert_string_equal(pi.pydir, pydir);
+    assert_non_null(pi.pyreal);
+    assert_int_equal(pi.pyreal[strlen(pi.pyreal) - 1], '/');
+    assert_true(pi.ndeps > 50);
+    for (i = 0; i < pi.ndeps; i++) {
+        size_t n = strlen(pi.deps[i]);
+        if (i) assert_true(strcmp(pi.deps[i - 1], pi.deps[i]) < 0); /* sorted, unique */
+        assert_true(pi.dep_stamps[i].dev || pi.dep_stamps[i].ino);
+        assert_true(pi.dep_stamps[i].size >= 0);
+        if (n >= 9 && strcmp(pi.deps[i] + n - 9, "/Python.h") == 0) {
+            saw_python_h = true;
+            assert_true(pi.dep_python[i]);
+        }
+        if (strcmp(pi.deps[i], "/usr/include/stdio.h") == 0) {
+            saw_stdio = true;
+            assert_false(pi.dep_python[i]);
+        }
+    }
+    assert_true(saw_python_h);
+    assert_true(saw_stdio);
+    assert_int_equal(count_entries(dir), 2); /* pre.h and pre.pch, no temporary left */
+    ca_pch_info_fini(&pi);
+    ca_pch_info_fini(&pi); /* fini of a zeroed info is harmless */
+    free(pch);
+    free(dir);
+}
+
+static void test_pch_stands_for_a_preamble_that_differs_only_in_comments_and_spacing(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "main.c"), *d;
+    const char *args[1] = {flag};
+    struct ca_front_input in = {src, "main.c", args, 1, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    pch = build_pch(fx->fe, args, 1, "#define PY_SSIZE_T_CLEAN\n#include <Python.h>\n", dir, &pi);
+    write_file(src, FAKE_MAIN);
+    d = same_facts(fx->fe, &in, pch, &pi, true);
+    /* lines and columns of the file, after a preamble of another length in the PCH */
+    has(d, "tu main.c status=ok python=1 ft=0\n");
+    has(d, "func f 5:5-11 static=0 params=1\n");
+    has(d, "call 7:5 fake_save func=f loop=- pydecl macro=Py_BEGIN_ALLOW_THREADS args=0\n");
+    has(d, "call 8:34 fake_api func=f loop=#0 pydecl args=1\n");
+    has(d, "macro 8:65 FAKE_VALUE func=f loop=#0\n");
+    free(d);
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+static void test_text_scans_read_the_preamble_that_the_pch_blanks(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "ft.c"), *d;
+    const char *args[1] = {flag};
+    const char *text = "#define GIL_SLOT Py_mod_gil\n#include <Python.h>\nint g(void) { return 0; }\n";
+    struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    pch = build_pch(fx->fe, args, 1, text, dir, &pi);
+    write_file(src, text);
+    d = same_facts(fx->fe, &in, pch, &pi, true);
+    has(d, " status=ok python=1 ft=1\n");
+    free(d);
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+static void test_unsaved_text_and_crlf_files_are_parsed_with_the_pch(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "ed.c"), *d;
+    const char *args[1] = {flag};
+    const char *crlf = "/* doc */\r\n#define PY_SSIZE_T_CLEAN\r\n#include <Python.h>\r\n"
+                       "int h(int n) {\r\n  while (n) n = fake_api(n);\r\n  return n;\r\n}\r\n";
+    struct ca_front_input in = {src, src, args, 1, FAKE_MAIN, strlen(FAKE_MAIN), NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    pch = build_pch(fx->fe, args, 1, FAKE_MAIN, dir, &pi);
+    write_file(src, "int on_disk;\n"); /* no preamble: the editor's text is what counts */
+    d = same_facts(fx->fe, &in, pch, &pi, true);
+    has(d, "func f 5:5-11 static=0 params=1\n");
+    free(d);
+    in.unsaved = NULL;
+    in.unsaved_len = 0;
+    write_file(src, crlf);
+    d = same_facts(fx->fe, &in, pch, &pi, true);
+    has(d, "call 5:17 fake_api func=h loop=#0 pydecl args=1\n");
+    free(d);
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+static void test_project_headers_and_included_c_files_after_the_preamble_are_as_plain(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "proj.c"), *d;
+    char *hdr = path_in(dir, "helper.h"), *frag = path_in(dir, "frag.c");
+    const char *args[1] = {flag};
+    struct ca_front_input in = {src, "proj.c", args, 1, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    write_file(hdr, "static inline int helper(int x) { while (x > 1) x = fake_api(x); return x; }\n");
+    write_file(frag, "static int counted(void) { static int n; return ++n; }\n");
+    write_file(src, "#include <Python.h>\n#include \"helper.h\"\n#include \"frag.c\"\n"
+                    "int g(int n) { return helper(n) + counted(); }\n");
+    pch = build_pch(fx->fe, args, 1, "#include <Python.h>\n", dir, &pi);
+    d = same_facts(fx->fe, &in, pch, &pi, true);
+    has(d, "func helper 1:19-1 static=1 params=1 file=helper.h\n");
+    has(d, "include-c ");
+    has(d, "/frag.c\n");
+    has(d, "/helper.h\n");
+    has(d, "/Python.h\n");
+    free(d);
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(src);
+    free(hdr);
+    free(frag);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+/* CA_CALL_PYDECL compares clang's spelling of a declaration's file with that of Python.h; a PCH
+ * names its files by absolute path, whatever the -I said. */
+static void test_python_declarations_are_pydecl_with_a_relative_include_directory(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "rel.c"), *d;
+    char cwd[PATH_MAX], rel[300], dotrel[300];
+    const char *slash = strrchr(pydir, '/');
+    const char *args[1] = {rel};
+    struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    snprintf(rel, sizeof rel, "-I..%s", slash);
+    snprintf(dotrel, sizeof dotrel, "-I./../%s", slash + 1);
+    write_file(src, FAKE_MAIN);
+    pch = build_pch(fx->fe, args, 1, FAKE_MAIN, ".", &pi);
+    d = same_facts(fx->fe, &in, pch, &pi, true);
+    has(d, "call 8:34 fake_api func=f loop=#0 pydecl args=1\n");
+    free(d);
+    ca_pch_info_fini(&pi);
+    free(pch);
+    args[0] = dotrel;
+    pch = build_pch(fx->fe, args, 1, FAKE_MAIN, ".", &pi);
+    d = same_facts(fx->fe, &in, pch, &pi, true);
+    has(d, "call 8:34 fake_api func=f loop=#0 pydecl args=1\n");
+    free(d);
+    assert_int_equal(chdir(cwd), 0);
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+static void test_corrupt_or_missing_pch_gives_a_plain_parse(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "c.c"), *d;
+    const char *args[1] = {flag};
+    struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    char garbage[4096];
+    pch = build_pch(fx->fe, args, 1, FAKE_MAIN, dir, &pi);
+    write_file(src, FAKE_MAIN);
+    memset(garbage, 'x', sizeof garbage - 1);
+    garbage[sizeof garbage - 1] = '\0';
+    memcpy(garbage, "CPCH", 4); /* the magic, then nonsense */
+    write_file(pch, garbage);
+    d = same_facts(fx->fe, &in, pch, &pi, false);
+    has(d, " status=ok python=1 ft=0\n");
+    free(d);
+    write_file(pch, "");
+    free(same_facts(fx->fe, &in, pch, &pi, false));
+    assert_int_equal(unlink(pch), 0);
+    free(same_facts(fx->fe, &in, pch, &pi, false));
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+static void test_pch_of_another_preamble_or_other_options_gives_a_plain_parse(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "o.c");
+    const char *args[3] = {flag, "-DEXTRA=1", NULL};
+    struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    write_file(src, FAKE_MAIN);
+    /* another preamble */
+    pch = build_pch(fx->fe, args, 1, "#define OTHER 1\n#include <Python.h>\n", dir, &pi);
+    free(same_facts(fx->fe, &in, pch, &pi, false));
+    /* no preamble at all */
+    write_file(src, "#include <stddef.h>\n#include <Python.h>\nint x;\n");
+    free(same_facts(fx->fe, &in, pch, &pi, false));
+    ca_pch_info_fini(&pi);
+    free(pch);
+    /* built with -DEXTRA=1, used without it, and the other way round */
+    write_file(src, FAKE_MAIN);
+    pch = build_pch(fx->fe, args, 2, FAKE_MAIN, dir, &pi);
+    free(same_facts(fx->fe, &in, pch, &pi, false));
+    in.nargs = 2;
+    free(same_facts(fx->fe, &in, pch, &pi, true));
+    ca_pch_info_fini(&pi);
+    free(pch);
+    pch = build_pch(fx->fe, args, 1, FAKE_MAIN, dir, &pi);
+    free(same_facts(fx->fe, &in, pch, &pi, false));
+    /* arguments that put text before the file */
+    args[1] = "-include";
+    args[2] = "stddef.h";
+    in.nargs = 3;
+    ca_pch_info_fini(&pi);
+    free(pch);
+    pch = build_pch(fx->fe, args, 3, FAKE_MAIN, dir, &pi);
+    free(same_facts(fx->fe, &in, pch, &pi, false));
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+static void test_pch_is_not_used_after_a_header_it_read_changed(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "s.c");
+    char *pyh = path_in(pydir, "Python.h"), *d;
+    const char *args[1] = {flag};
+    struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    struct timeval later[2];
+    write_file(src, FAKE_MAIN);
+    pch = build_pch(fx->fe, args, 1, FAKE_MAIN, dir, &pi);
+    free(same_facts(fx->fe, &in, pch, &pi, true));
+    /* touched: same text, a later time */
+    gettimeofday(&later[0], NULL);
+    later[0].tv_sec += 10;
+    later[1] = later[0];
+    assert_int_equal(utimes(pyh, later), 0);
+    free(same_facts(fx->fe, &in, pch, &pi, false));
+    /* rebuilt, then changed: the facts follow the new header */
+    ca_pch_info_fini(&pi);
+    free(pch);
+    pch = build_pch(fx->fe, args, 1, FAKE_MAIN, dir, &pi);
+    free(same_facts(fx->fe, &in, pch, &pi, true));
+    write_file(pyh, "#define Py_BEGIN_ALLOW_THREADS {\n#define Py_END_ALLOW_THREADS }\nint fake_api(int);\n"
+                    "int fake_inline(int);\n#define FAKE_VALUE fake_value()\nint fake_value(void);\n");
+    later[0].tv_sec += 10;
+    later[1] = later[0];
+    assert_int_equal(utimes(pyh, later), 0);
+    d = same_facts(fx->fe, &in, pch, &pi, false);
+    has(d, " fake_value func=f ");
+    free(d);
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(pyh);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+/* clang checks the headers of a PCH only when they are not system headers. */
+static void test_pch_is_not_used_after_a_system_header_it_read_changed(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "sys.c");
+    char *pyh = path_in(pydir, "Python.h"), *d;
+    const char *args[2] = {"-isystem", pydir};
+    struct ca_front_input in = {src, src, args, 2, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    struct timeval later[2];
+    write_file(src, FAKE_MAIN);
+    pch = build_pch(fx->fe, args, 2, FAKE_MAIN, dir, &pi);
+    free(same_facts(fx->fe, &in, pch, &pi, true));
+    write_file(pyh, "#define Py_BEGIN_ALLOW_THREADS {\n#define Py_END_ALLOW_THREADS }\nint fake_api(int);\n"
+                    "int fake_inline(int);\n#define FAKE_VALUE fake_value()\nint fake_value(void);\n");
+    gettimeofday(&later[0], NULL);
+    later[0].tv_sec += 10;
+    later[1] = later[0];
+    assert_int_equal(utimes(pyh, later), 0);
+    d = same_facts(fx->fe, &in, pch, &pi, false);
+    has(d, " fake_value func=f ");
+    free(d);
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(pyh);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+static void test_rewriting_the_pch_header_file_keeps_the_pch_valid(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "r.c");
+    char *hdr = path_in(dir, "pre.h");
+    const char *args[1] = {flag};
+    struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    struct timeval later[2];
+    write_file(src, FAKE_MAIN);
+    pch = build_pch(fx->fe, args, 1, FAKE_MAIN, dir, &pi);
+    write_file(hdr, "/* rewritten by someone else */\n#include <Python.h>\n");
+    gettimeofday(&later[0], NULL);
+    later[0].tv_sec += 10;
+    later[1] = later[0];
+    assert_int_equal(utimes(hdr, later), 0);
+    free(same_facts(fx->fe, &in, pch, &pi, true));
+    assert_int_equal(unlink(hdr), 0);
+    free(same_facts(fx->fe, &in, pch, &pi, true));
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(hdr);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+static void test_python_h_next_to_the_file_gives_a_plain_parse(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pchdir = new_dir(), *pch, *src = path_in(dir, "n.c");
+    char *local = path_in(dir, "Python.h");
+    const char *args[1] = {flag};
+    const char *text = "#include \"Python.h\"\nint n(void) { return local_api(); }\n";
+    struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    write_file(local, "int local_api(void);\n");
+    write_file(src, text);
+    pch = build_pch(fx->fe, args, 1, text, pchdir, &pi); /* finds the fake one: another Python.h */
+    free(same_facts(fx->fe, &in, pch, &pi, false));
+    ca_pch_info_fini(&pi);
+    free(pch);
+    free(local);
+    free(src);
+    free(pchdir);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+static void test_build_pch_reports_a_preamble_with_an_error_and_leaves_no_pch(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *hdr = path_in(dir, "e.h"), *pch = path_in(dir, "e.pch");
+    const char *args[1] = {flag};
+    const char *bad_if = "#if 1 +\n#endif\n#include <Python.h>\n";
+    const char *not_found = "#include \"Python.h\"\n";
+    struct ca_pch_info pi;
+    assert_int_equal(ca_front_build_pch(fx->fe, args, 1, bad_if, strlen(bad_if), hdr, pch, &pi), CA_ERR_PARSE);
+    ca_pch_info_fini(&pi);
+    assert_int_equal(ca_front_build_pch(fx->fe, NULL, 0, not_found, strlen(not_found), hdr, pch, &pi), CA_ERR_PARSE);
+    ca_pch_info_fini(&pi);
+    assert_int_equal(count_entries(dir), 1); /* the header, no PCH and no temporary file */
+    assert_int_equal(access(pch, F_OK), -1);
+    free(hdr);
+    free(pch);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+static void test_build_pch_refuses_text_that_is_not_a_whole_preamble(void **state)
+{
+    struct fixture *fx = *state;
+    char *dir = new_dir(), *hdr = path_in(dir, "u.h"), *pch = path_in(dir, "u.pch");
+    const char *text = "#include <Python.h>\nint x;\n";
+    struct ca_pch_info pi;
+    assert_int_equal(ca_front_build_pch(fx->fe, NULL, 0, text, strlen(text), hdr, pch, &pi), CA_ERR_USAGE);
+    ca_pch_info_fini(&pi);
+    assert_int_equal(ca_front_build_pch(fx->fe, NULL, 0, text, 0, hdr, pch, &pi), CA_ERR_USAGE);
+    ca_pch_info_fini(&pi);
+    assert_int_equal(count_entries(dir), 0);
+    free(hdr);
+    free(pch);
+    free(dir);
+}
+
+struct build_job {
+    const char *const *args;
+    const char *hdr, *pch;
+    struct ca_pch_info pi;
+    enum ca_status st;
+};
+
+static void *build_job(void *arg)
+{
+    struct build_job *j = arg;
+    struct ca_front *fe;
+    int round;
+    j->st = ca_front_new(&fe);
+    for (round = 0; round < 3 && j->st == CA_OK; round++) {
+        ca_pch_info_fini(&j->pi);
+        j->st = ca_front_build_pch(fe, j->args, 1, FAKE_MAIN, ca_preamble_len(FAKE_MAIN, strlen(FAKE_MAIN)), j->hdr,
+                                   j->pch, &j->pi);
+    }
+    ca_front_free(fe);
+    return NULL;
+}
+
+static void test_concurrent_builds_of_one_pch_leave_a_valid_pch(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *src = path_in(dir, "main.c");
+    char *hdr = path_in(dir, "shared.h"), *pch = path_in(dir, "shared.pch");
+    const char *args[1] = {flag};
+    struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
+    struct build_job jobs[2];
+    pthread_t t[2];
+    int i;
+    write_file(src, FAKE_MAIN);
+    memset(jobs, 0, sizeof jobs);
+    for (i = 0; i < 2; i++) {
+        jobs[i].args = args;
+        jobs[i].hdr = hdr;
+        jobs[i].pch = pch;
+        assert_int_equal(pthread_create(&t[i], NULL, build_job, &jobs[i]), 0);
+    }
+    for (i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    assert_int_equal(count_entries(dir), 3); /* main.c, shared.h, shared.pch */
+    for (i = 0; i < 2; i++) {
+        assert_int_equal(jobs[i].st, CA_OK);
+        free(same_facts(fx->fe, &in, pch, &jobs[i].pi, true));
+        ca_pch_info_fini(&jobs[i].pi);
+    }
+    free(hdr);
+    free(pch);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
+/* Each allocation in turn fails, in the build and in the parse with the PCH: CA_ERR_NOMEM,
+ * never a crash or a plain parse in disguise; the sanitizer build proves that nothing leaks. */
+static void test_allocation_failures_with_a_pch_return_nomem_without_leaks(void **state)
+{
+    struct fixture *fx = *state;
+    char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *src = path_in(dir, "a.c");
+    char *hdr = path_in(dir, "a.h"), *pch = path_in(dir, "a.pch");
+    const char *args[1] = {flag};
+    const char *other = "/* other comment */\n#define  PY_SSIZE_T_CLEAN\n#include <Python.h>\n";
+    struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
+    struct ca_pch_info pi;
+    bool used = false;
+    long n;
+    write_file(src, FAKE_MAIN);
+    for (n = 1; n < 100000; n++) {
+        enum ca_status st;
+        ca_alloc_fail_after(n);
+        st = ca_front_build_pch(fx->fe, args, 1, other, strlen(other), hdr, pch, &pi);
+        ca_alloc_fail_after(0);
+        if (st == CA_OK) break;
+        assert_int_equal(st, CA_ERR_NOMEM);
+        ca_pch_info_fini(&pi);
+    }
+    assert_true(n > 3);
+    in.pch = pch;
+    in.pch_info = &pi;
+    in.pch_used = &used;
+    for (n = 1; n < 100000; n++) {
+        struct ca_tu_facts f;
+        enum ca_status st;
+        ca_alloc_fail_after(n);
+        st = ca_front_parse(fx->fe, &in, &f);
+        ca_alloc_fail_after(0);
+        ca_facts_fini(&f);
+        if (st == CA_OK) break;
+        assert_int_equal(st, CA_ERR_NOMEM);
+    }
+    assert_true(n > 5);
+    assert_true(used);
+    ca_pch_info_fini(&pi);
+    free(hdr);
+    free(pch);
+    free(src);
+    free(dir);
+    free(pydir);
+    free(flag);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1374,6 +2082,23 @@ int main(void)
         cmocka_unit_test(test_two_fronts_parse_in_parallel_threads),
         cmocka_unit_test(test_dump_of_hand_built_facts_follows_the_documented_format),
         cmocka_unit_test(test_dump_of_a_header_function_names_its_file),
+        cmocka_unit_test(test_pch_facts_equal_plain_facts_for_every_sample_with_a_preamble),
+        cmocka_unit_test(test_pch_info_names_python_h_and_the_headers_it_read),
+        cmocka_unit_test(test_pch_stands_for_a_preamble_that_differs_only_in_comments_and_spacing),
+        cmocka_unit_test(test_text_scans_read_the_preamble_that_the_pch_blanks),
+        cmocka_unit_test(test_unsaved_text_and_crlf_files_are_parsed_with_the_pch),
+        cmocka_unit_test(test_project_headers_and_included_c_files_after_the_preamble_are_as_plain),
+        cmocka_unit_test(test_python_declarations_are_pydecl_with_a_relative_include_directory),
+        cmocka_unit_test(test_corrupt_or_missing_pch_gives_a_plain_parse),
+        cmocka_unit_test(test_pch_of_another_preamble_or_other_options_gives_a_plain_parse),
+        cmocka_unit_test(test_pch_is_not_used_after_a_header_it_read_changed),
+        cmocka_unit_test(test_pch_is_not_used_after_a_system_header_it_read_changed),
+        cmocka_unit_test(test_rewriting_the_pch_header_file_keeps_the_pch_valid),
+        cmocka_unit_test(test_python_h_next_to_the_file_gives_a_plain_parse),
+        cmocka_unit_test(test_build_pch_reports_a_preamble_with_an_error_and_leaves_no_pch),
+        cmocka_unit_test(test_build_pch_refuses_text_that_is_not_a_whole_preamble),
+        cmocka_unit_test(test_concurrent_builds_of_one_pch_leave_a_valid_pch),
+        cmocka_unit_test(test_allocation_failures_with_a_pch_return_nomem_without_leaks),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
