@@ -355,3 +355,122 @@ void ca_cache_stats(struct ca_cache *c, struct ca_cache_stats *out)
     *out = c->stats;
     pthread_mutex_unlock(&c->mu);
 }
+
+/* ---- whole runs: DIR/runs/KEY is
+ *   "CARUN\0\0\0", u32 format, the key (16 bytes), the hash of the rest (16 bytes), u32 nfiles,
+ *   nfiles x { u32 length, the path, a stamp }, u64 length, the blob. */
+
+#define RUN_MAGIC "CARUN\0\0"
+#define RUN_FORMAT 1u
+
+static bool run_path(const struct ca_cache *c, struct ca_hash key, char *buf, size_t n, bool make_dir)
+{
+    char hex[33];
+    ca_hash_hex(key, hex);
+    if (snprintf(buf, n, "%s/runs", c->dir) >= (int)n) return false;
+    if (make_dir && make_dirs(buf) != 0) return false;
+    return snprintf(buf, n, "%s/runs/%s", c->dir, hex) < (int)n;
+}
+
+enum ca_status ca_cache_put_run(struct ca_cache *c, struct ca_hash key, const char *const *files, size_t nfiles,
+                                const void *blob, size_t len, int64_t started_ns)
+{
+    struct ca_buf b;
+    char file[PATH_MAX];
+    uint32_t format = RUN_FORMAT, n = (uint32_t)nfiles;
+    uint64_t blen = len;
+    struct ca_hash h = {0, 0};
+    bool fresh = true;
+    enum ca_status st = CA_OK;
+    size_t body;
+    ca_buf_init(&b);
+    ca_buf_putn(&b, RUN_MAGIC, 8);
+    ca_buf_putn(&b, (const char *)&format, 4);
+    ca_buf_putn(&b, (const char *)&key, sizeof key);
+    ca_buf_putn(&b, (const char *)&h, sizeof h); /* patched below */
+    body = b.len;
+    ca_buf_putn(&b, (const char *)&n, 4);
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < nfiles && fresh; i++) {
+        struct fstate *fs = file_state(c, files[i]);
+        uint32_t plen = (uint32_t)strlen(files[i]);
+        if (!fs) {
+            st = CA_ERR_NOMEM;
+            break;
+        }
+        fresh = hash_state(fs) && fs->now.mtime_ns < started_ns;
+        ca_buf_putn(&b, (const char *)&plen, 4);
+        ca_buf_putn(&b, files[i], plen);
+        ca_buf_putn(&b, (const char *)&fs->now, sizeof fs->now);
+    }
+    pthread_mutex_unlock(&c->mu);
+    ca_buf_putn(&b, (const char *)&blen, 8);
+    ca_buf_putn(&b, blob, len);
+    if (st == CA_OK && b.failed) st = CA_ERR_NOMEM;
+    if (st == CA_OK && fresh) {
+        h = ca_hash128(b.data + body, b.len - body, 0);
+        memcpy(b.data + body - sizeof h, &h, sizeof h);
+        if (run_path(c, key, file, sizeof file, true) && write_atomic(file, b.data, b.len)) count(c, &c->stats.stored);
+        else count(c, &c->stats.write_errors);
+    }
+    ca_buf_fini(&b);
+    return st;
+}
+
+enum ca_status ca_cache_get_run(struct ca_cache *c, struct ca_hash key, char **blob, size_t *len, bool *hit)
+{
+    char path[PATH_MAX], *data = NULL;
+    size_t dlen = 0, at, head = 8 + 4 + 2 * sizeof(struct ca_hash);
+    uint32_t format, n;
+    uint64_t blen;
+    struct ca_hash k, h;
+    enum ca_status st = CA_OK;
+    *blob = NULL;
+    *len = 0;
+    *hit = false;
+    if (!run_path(c, key, path, sizeof path, false)) return CA_OK;
+    if ((st = ca_file_read(path, &data, &dlen)) != CA_OK) return st == CA_ERR_NOMEM ? st : CA_OK;
+    if (dlen < head + 4 || memcmp(data, RUN_MAGIC, 8) != 0) goto out;
+    memcpy(&format, data + 8, 4);
+    memcpy(&k, data + 12, sizeof k);
+    memcpy(&h, data + 12 + sizeof k, sizeof h);
+    if (format != RUN_FORMAT || !ca_hash_eq(k, key) || !ca_hash_eq(h, ca_hash128(data + head, dlen - head, 0))) goto out;
+    memcpy(&n, data + head, 4);
+    at = head + 4;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t plen;
+        struct stamp s;
+        char *p;
+        bool ok;
+        if (dlen - at < 4) goto out;
+        memcpy(&plen, data + at, 4);
+        at += 4;
+        if (dlen - at < (size_t)plen + sizeof s) goto out;
+        if (!(p = ca_strndup(data + at, plen))) {
+            st = CA_ERR_NOMEM;
+            goto out;
+        }
+        memcpy(&s, data + at + plen, sizeof s);
+        at += plen + sizeof s;
+        ok = stamp_ok(c, p, &s);
+        ca_free(p);
+        if (!ok) {
+            count(c, &c->stats.stale);
+            goto out;
+        }
+    }
+    if (dlen - at < 8) goto out;
+    memcpy(&blen, data + at, 8);
+    at += 8;
+    if (blen != dlen - at || !(*blob = ca_malloc(blen + 1))) {
+        st = blen == dlen - at ? CA_ERR_NOMEM : CA_OK;
+        goto out;
+    }
+    memcpy(*blob, data + at, blen);
+    (*blob)[blen] = '\0';
+    *len = blen;
+    *hit = true;
+out:
+    ca_free(data);
+    return st;
+}

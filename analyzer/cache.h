@@ -45,6 +45,15 @@ CA_MUST_USE enum ca_status ca_cache_put(struct ca_cache *c, struct ca_hash key, 
  * read. */
 bool ca_cache_file_hash(struct ca_cache *c, const char *path, struct ca_hash *h);
 
+/* Whole runs: `blob` (whatever the caller wants back: a report, an exit status) stored under a
+ * key the caller computes from everything the run depended on besides files, and valid while
+ * files[0, nfiles) are unchanged (size and time, else contents).  Not stored when one of them
+ * was modified at or after started_ns, or cannot be read.  get_run: *blob (heap, NUL-terminated)
+ * on a hit; a missing, corrupt (the entry has a hash of itself) or stale entry is a miss. */
+CA_MUST_USE enum ca_status ca_cache_put_run(struct ca_cache *c, struct ca_hash key, const char *const *files,
+                                            size_t nfiles, const void *blob, size_t len, int64_t started_ns);
+CA_MUST_USE enum ca_status ca_cache_get_run(struct ca_cache *c, struct ca_hash key, char **blob, size_t *len, bool *hit);
+
 struct ca_cache_stats {
     unsigned hits, misses, stored, write_errors, stale; /* stale: entries found but invalidated */
 };

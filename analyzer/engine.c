@@ -49,39 +49,31 @@ static bool cacheable(const struct ca_tu_facts *f)
     return true;
 }
 
-static bool exists_in(const char *dir, size_t ndir, const char *name, size_t nname)
+static void add_candidate(struct ca_buf *out, size_t *n, const char *dir, size_t ndir, const char *name, size_t nname)
 {
-    char p[PATH_MAX];
-    struct stat sb;
-    if (ndir + nname + 2 > sizeof p) return false;
-    memcpy(p, dir, ndir);
-    p[ndir] = '/';
-    memcpy(p + ndir + 1, name, nname);
-    p[ndir + 1 + nname] = '\0';
-    return stat(p, &sb) == 0;
+    ca_buf_putn(out, dir, ndir);
+    ca_buf_putc(out, '/');
+    ca_buf_putn(out, name, nname);
+    ca_buf_putc(out, '\0');
+    (*n)++;
 }
 
-/* A cached TU that failed because a header was not found ("'x.h' file not found"): a header
- * that appears later changes none of its deps, so look for it where an #include could find it
- * now: next to the file that included it and the main file, in the -I, -iquote, -isystem and
- * -idirafter directories of its arguments, and in the usual system directories.  Found
- * anywhere: parse again. */
-static bool still_missing(const struct ca_tu_facts *f, const struct ca_input *in)
+size_t ca_engine_absent_paths(const struct ca_tu_facts *f, const struct ca_input *in, struct ca_buf *out)
 {
     static const char *const sys[] = {"/usr/local/include", "/usr/include", "/usr/include/x86_64-linux-gnu",
                                       "/usr/include/aarch64-linux-gnu"};
     static const char *const opts[] = {"-I", "-iquote", "-isystem", "-idirafter"};
+    size_t n = 0;
     for (uint32_t i = 0; i < f->ndiags; i++) {
         const char *m = f->diags[i].message, *q, *slash;
         size_t nname;
         if (m[0] != '\'' || !(q = strstr(m + 1, "' file not found"))) continue;
         nname = (size_t)(q - m - 1);
-        slash = strrchr(f->diags[i].file, '/');
-        if (slash && exists_in(f->diags[i].file, (size_t)(slash - f->diags[i].file), m + 1, nname)) return false;
+        if ((slash = strrchr(f->diags[i].file, '/')))
+            add_candidate(out, &n, f->diags[i].file, (size_t)(slash - f->diags[i].file), m + 1, nname);
         slash = strrchr(in->path, '/');
-        if (exists_in(slash ? in->path : ".", slash ? (size_t)(slash - in->path) : 1, m + 1, nname)) return false;
-        for (size_t k = 0; k < sizeof sys / sizeof *sys; k++)
-            if (exists_in(sys[k], strlen(sys[k]), m + 1, nname)) return false;
+        add_candidate(out, &n, slash ? in->path : ".", slash ? (size_t)(slash - in->path) : 1, m + 1, nname);
+        for (size_t k = 0; k < sizeof sys / sizeof *sys; k++) add_candidate(out, &n, sys[k], strlen(sys[k]), m + 1, nname);
         for (size_t a = 0; a < in->nargs; a++)
             for (size_t o = 0; o < sizeof opts / sizeof *opts; o++) {
                 size_t no = strlen(opts[o]);
@@ -89,10 +81,33 @@ static bool still_missing(const struct ca_tu_facts *f, const struct ca_input *in
                 if (strncmp(in->args[a], opts[o], no) != 0) continue;
                 if (in->args[a][no]) dir = in->args[a] + no;
                 else if (a + 1 < in->nargs) dir = in->args[a + 1];
-                if (dir && exists_in(dir, strlen(dir), m + 1, nname)) return false;
+                if (dir) add_candidate(out, &n, dir, strlen(dir), m + 1, nname);
             }
     }
+    return n;
+}
+
+bool ca_engine_all_absent(const char *paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++, paths += strlen(paths) + 1) {
+        struct stat sb;
+        if (stat(paths, &sb) == 0) return false;
+    }
     return true;
+}
+
+/* A cached TU that failed because a header was not found: still valid while that header is
+ * still absent from every place an #include could find it (ca_engine_absent_paths). */
+static bool still_missing(const struct ca_tu_facts *f, const struct ca_input *in)
+{
+    struct ca_buf b;
+    size_t n;
+    bool absent;
+    ca_buf_init(&b);
+    n = ca_engine_absent_paths(f, in, &b);
+    absent = !b.failed && ca_engine_all_absent(b.data, n);
+    ca_buf_fini(&b);
+    return absent;
 }
 
 /* One input: from the cache when it has it, else parsed (with its group's precompiled preamble

@@ -45,4 +45,12 @@ CA_MUST_USE enum ca_status ca_engine_analyze(struct ca_tu_facts *tus, uint32_t n
 
 unsigned ca_engine_default_jobs(void);
 
+/* The places where the headers that the TU `f` (of input `in`) did not find ("'x.h' file not
+ * found") would be found if they appeared: next to the file that included each, next to the main
+ * file, in the -I, -iquote, -isystem and -idirafter directories of in's arguments, and in the
+ * usual system include directories.  Appended to `out` NUL-separated; returns their number.  A
+ * cached failure stays valid while ca_engine_all_absent(those paths) holds. */
+size_t ca_engine_absent_paths(const struct ca_tu_facts *f, const struct ca_input *in, struct ca_buf *out);
+bool ca_engine_all_absent(const char *paths, size_t n);
+
 #endif

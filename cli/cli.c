@@ -5,6 +5,7 @@
  * the HTML report need, and the editor buffer of --stdin-filename.
  * Exit status: 0 nothing at or above --fail-on; 1 something is; 2 usage or configuration error;
  * 3 some inputs could not be analysed (takes precedence over 1). */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <getopt.h>
@@ -530,6 +531,8 @@ struct run {
     size_t ntus;                    /* selected.n, or the merged shards' inputs */
     struct ca_cache *cache;
     struct ca_engine_stats es;
+    const char *rules_dir;          /* where the rules were read from */
+    int64_t started_ns;             /* before anything was read: later changes are not cached */
     struct ca_results res;
     struct sources src;
     struct ca_suppressions sup;
@@ -705,6 +708,14 @@ static enum ca_status postprocess(struct run *rn)
     return CA_OK;
 }
 
+/* Colour in the text report: --color, else a terminal without NO_COLOR and not TERM=dumb. */
+static bool use_color(const struct cli *c)
+{
+    const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
+    return c->color == 1 ||
+           (c->color == -1 && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0) && !c->output && isatty(1));
+}
+
 static enum ca_status render(struct run *rn, struct ca_buf *out)
 {
     const struct cli *c = rn->c;
@@ -733,8 +744,9 @@ static enum ca_status render(struct run *rn, struct ca_buf *out)
         to.top = c->top;
         to.suppressed = rn->suppressed;
         to.baselined = rn->baselined;
-        to.color = c->color == 1 || (c->color == -1 && !(nc && *nc) && !(term && strcmp(term, "dumb") == 0) &&
-                                     !c->output && isatty(1));
+        (void)nc;
+        (void)term;
+        to.color = use_color(c);
         st = ca_report_text(&rn->res, &to, out);
     }
     }
@@ -743,18 +755,18 @@ static enum ca_status render(struct run *rn, struct ca_buf *out)
 }
 
 /* One line on a terminal's stderr when the report went to a file. */
-static void print_summary(const struct run *rn)
+static void print_summary(const struct run *rn, struct ca_buf *err)
 {
     struct ca_results_summary s;
     ca_results_summarize(&rn->res, &s);
-    fprintf(stderr, "concadvise: %s: %u file%s, %u loop%s (%u hot), %u error%s, %u warning%s, %u note%s", rn->c->output,
+    ca_buf_printf(err, "concadvise: %s: %u file%s, %u loop%s (%u hot), %u error%s, %u warning%s, %u note%s", rn->c->output,
             s.files, s.files == 1 ? "" : "s", s.loops, s.loops == 1 ? "" : "s", s.hot_loops, s.by_severity[CA_SEV_ERROR],
             s.by_severity[CA_SEV_ERROR] == 1 ? "" : "s", s.by_severity[CA_SEV_WARNING],
             s.by_severity[CA_SEV_WARNING] == 1 ? "" : "s", s.by_severity[CA_SEV_NOTE],
             s.by_severity[CA_SEV_NOTE] == 1 ? "" : "s");
-    if (rn->suppressed) fprintf(stderr, ", %u suppressed", rn->suppressed);
-    if (rn->baselined) fprintf(stderr, ", %u in the baseline", rn->baselined);
-    fputc('\n', stderr);
+    if (rn->suppressed) ca_buf_printf(err, ", %u suppressed", rn->suppressed);
+    if (rn->baselined) ca_buf_printf(err, ", %u in the baseline", rn->baselined);
+    ca_buf_putc(err, '\n');
 }
 
 /* --profile: weigh loops by the samples of their function (and its callees).  Returns -1 to go
@@ -989,6 +1001,201 @@ static int read_shards(struct run *rn)
     return rc;
 }
 
+/* ---- whole runs from the cache: an unchanged tree gives back the report of the last identical
+ * run without parsing or analysing.  The key holds what the run read besides files (the options
+ * that shape the report, the environment, the working directory, the inputs and their flags);
+ * the files (the concadvise binary, the rules, the configuration and catalogs, the baseline and
+ * profile, every input and every header it read) are checked by the cache, by size and time or
+ * else contents. */
+
+static bool run_cacheable(const struct cli *c)
+{
+    /* never for runs with side effects or inputs of their own: --bench runs code, an editor
+     * buffer is not a file, a baseline is written, shards and facts are other outputs */
+    return !c->bench && !c->stdin_filename && !c->write_baseline && !c->dump_facts && !c->shard_n && !c->merge;
+}
+
+static void key_str(struct ca_buf *b, const char *s)
+{
+    ca_buf_puts(b, s ? s : "(null)");
+    ca_buf_putc(b, '\0');
+}
+
+static enum ca_status make_run_key(const struct run *rn, struct ca_hash *key)
+{
+    const struct cli *c = rn->c;
+    struct ca_buf b;
+    char cwd[PATH_MAX], *id = tool_id();
+    ca_buf_init(&b);
+    key_str(&b, "concadvise run 1");
+    key_str(&b, id);
+    key_str(&b, getcwd(cwd, sizeof cwd) ? cwd : "");
+    ca_buf_printf(&b, "format=%d all=%d top=%u fail=%d color=%d quiet=%d tty2=%d pch=%d", (int)c->format, c->all,
+                  c->top, rn->fail_on, use_color(c), c->quiet, isatty(2), !c->no_pch);
+    ca_buf_putc(&b, '\0');
+    /* where the report goes does not change it; only the summary line names the file */
+    key_str(&b, c->output && !c->quiet && isatty(2) ? c->output : c->output ? "(file)" : NULL);
+    key_str(&b, c->baseline);
+    key_str(&b, c->profile);
+    key_str(&b, rn->have_cfg ? rn->cfg.path : NULL);
+    key_str(&b, rn->rules_dir);
+    for (size_t i = 0; i < c->ncatalogs; i++) key_str(&b, c->catalogs[i]);
+    ca_buf_printf(&b, "inputs=%zu", rn->selected.n);
+    ca_buf_putc(&b, '\0');
+    for (size_t i = 0; i < rn->selected.n; i++) {
+        const struct ca_input *in = &rn->selected.items[i];
+        key_str(&b, in->display);
+        key_str(&b, in->path);
+        ca_buf_printf(&b, "%zu", in->nargs);
+        ca_buf_putc(&b, '\0');
+        for (size_t a = 0; a < in->nargs; a++) key_str(&b, in->args[a]);
+    }
+    ca_free(id);
+    if (b.failed || !id) {
+        ca_buf_fini(&b);
+        return CA_ERR_NOMEM;
+    }
+    *key = ca_hash128(b.data, b.len, 0);
+    ca_buf_fini(&b);
+    return CA_OK;
+}
+
+/* The blob of a run: u32 exit status; u64 count, u64 length and the NUL-separated paths where
+ * headers that were not found would appear (ca_engine_absent_paths: the run is valid while none
+ * exists); u64 length and what it said on stderr; then the report. */
+static int replay_run(struct run *rn, struct ca_hash key, double t_start)
+{
+    char *blob = NULL, *p;
+    size_t len = 0, left;
+    bool hit = false;
+    uint32_t rc;
+    uint64_t nabsent, alen, elen;
+    int out = -1;
+    if (ca_cache_get_run(rn->cache, key, &blob, &len, &hit) != CA_OK || !hit) goto done;
+    if (len < 28) goto done;
+    memcpy(&rc, blob, 4);
+    memcpy(&nabsent, blob + 4, 8);
+    memcpy(&alen, blob + 12, 8);
+    p = blob + 20;
+    left = len - 20;
+    if (alen > left || (alen && p[alen - 1] != '\0') || !ca_engine_all_absent(p, nabsent)) goto done;
+    p += alen;
+    left -= alen;
+    if (left < 8) goto done;
+    memcpy(&elen, p, 8);
+    p += 8;
+    left -= 8;
+    if (elen > left) goto done;
+    if (!write_out(rn->c->output, p + elen, left - elen)) {
+        out = EXIT_INPUTS;
+        goto done;
+    }
+    fwrite(p, 1, elen, stderr);
+    if (rn->c->stats)
+        fprintf(stderr, "concadvise: stats: %zu input%s: the report of an identical earlier run, from the cache (%s); "
+                        "total %.3f s\n",
+                rn->selected.n, rn->selected.n == 1 ? "" : "s", ca_cache_dir(rn->cache), now_seconds() - t_start);
+    out = (int)rc;
+done:
+    ca_free(blob);
+    return out;
+}
+
+/* Appends to `names` (NUL-separated) the catalogs and rule metadata files of rules directory
+ * `dir`: its .json files and those of its checks directory. */
+static enum ca_status add_rule_files(const char *dir, struct ca_buf *names, size_t *n)
+{
+    static const char *const subs[] = {"", "/checks"};
+    for (size_t k = 0; k < 2; k++) {
+        struct ca_buf d;
+        DIR *dp;
+        struct dirent *e;
+        ca_buf_init(&d);
+        ca_buf_printf(&d, "%s%s", dir, subs[k]);
+        if (d.failed) {
+            ca_buf_fini(&d);
+            return CA_ERR_NOMEM;
+        }
+        if ((dp = opendir(d.data))) {
+            while ((e = readdir(dp))) {
+                size_t l = strlen(e->d_name);
+                if (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0) {
+                    ca_buf_printf(names, "%s/%s", d.data, e->d_name);
+                    ca_buf_putc(names, '\0');
+                    (*n)++;
+                }
+            }
+            closedir(dp);
+        }
+        ca_buf_fini(&d);
+    }
+    return names->failed ? CA_ERR_NOMEM : CA_OK;
+}
+
+/* Keeps this run's report for an identical later run, when everything it read can be checked
+ * for change: not when an input is missing (it may appear), nor when a header was not found or
+ * libclang failed (a header may appear where no recorded file changes). */
+static void store_run(struct run *rn, struct ca_hash key, int rc, const struct ca_buf *err, const struct ca_buf *out)
+{
+    const struct cli *c = rn->c;
+    struct ca_buf names, blob, absent;
+    const char **files = NULL;
+    size_t n = 0;
+    uint64_t nabsent = 0, alen;
+    char exe[PATH_MAX];
+    ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    uint32_t rc32 = (uint32_t)rc;
+    uint64_t elen = err->len;
+    if (el <= 0 || out->failed || err->failed) return;
+    exe[el] = '\0';
+    for (size_t i = 0; i < rn->ntus; i++) {
+        const struct ca_tu_facts *f = &rn->tus[i];
+        if (f->status == CA_TU_MISSING) return;
+        for (uint32_t d = 0; d < f->ndiags; d++)
+            if (strncmp(f->diags[d].message, "libclang ", 9) == 0) return;
+    }
+    ca_buf_init(&names);
+    ca_buf_init(&blob);
+    ca_buf_init(&absent);
+    for (size_t i = 0; i < rn->ntus; i++) nabsent += ca_engine_absent_paths(&rn->tus[i], &rn->selected.items[i], &absent);
+    alen = absent.len;
+    ca_buf_putn(&names, exe, strlen(exe) + 1);
+    n++;
+    if (add_rule_files(rn->rules_dir, &names, &n) != CA_OK) goto done;
+#define ADD(p) do { ca_buf_putn(&names, (p), strlen(p) + 1); n++; } while (0)
+    if (rn->have_cfg) {
+        ADD(rn->cfg.path);
+        for (size_t i = 0; i < rn->cfg.ncatalogs; i++) ADD(rn->cfg.catalogs[i]);
+    }
+    for (size_t i = 0; i < c->ncatalogs; i++) ADD(c->catalogs[i]);
+    if (c->baseline) ADD(c->baseline);
+    if (c->profile) ADD(c->profile);
+    for (size_t i = 0; i < rn->selected.n; i++) ADD(rn->selected.items[i].path);
+    for (size_t i = 0; i < rn->ntus; i++)
+        for (uint32_t d = 0; d < rn->tus[i].ndeps; d++) ADD(rn->tus[i].deps[d]);
+#undef ADD
+    if (names.failed || !(files = ca_calloc(n + 1, sizeof *files))) goto done;
+    for (size_t i = 0, at = 0; i < n; i++) {
+        files[i] = names.data + at;
+        at += strlen(files[i]) + 1;
+    }
+    ca_buf_putn(&blob, (const char *)&rc32, 4);
+    ca_buf_putn(&blob, (const char *)&nabsent, 8);
+    ca_buf_putn(&blob, (const char *)&alen, 8);
+    ca_buf_putn(&blob, absent.data ? absent.data : "", absent.len);
+    ca_buf_putn(&blob, (const char *)&elen, 8);
+    ca_buf_putn(&blob, err->data ? err->data : "", err->len);
+    ca_buf_putn(&blob, out->data ? out->data : "", out->len);
+    if (!blob.failed && ca_cache_put_run(rn->cache, key, files, n, blob.data, blob.len, rn->started_ns) != CA_OK) {
+        /* out of memory: the run is simply not kept */
+    }
+done:
+    ca_free(files);
+    ca_buf_fini(&names);
+    ca_buf_fini(&blob);
+    ca_buf_fini(&absent);
+}
+
 static void print_stats(const struct run *rn, double t_start, double t_analyze, double t_end)
 {
     fprintf(stderr, "concadvise: stats: %zu input%s: %u parsed, %u from the cache", rn->ntus, rn->ntus == 1 ? "" : "s",
@@ -1019,9 +1226,15 @@ static int run(const struct cli *c)
     enum ca_status st;
     int rc = EXIT_CLEAN;
     double t_start = now_seconds(), t_analyze = 0;
+    struct ca_buf errtext; /* what the run says on stderr after the report (kept with it) */
+    struct ca_hash run_key = {0, 0};
+    bool run_cached = false;
 
+    ca_buf_init(&errtext);
     memset(&rn, 0, sizeof rn);
     rn.c = c;
+    rn.rules_dir = rdir;
+    rn.started_ns = ca_cache_now_ns();
     ca_config_init(&rn.cfg);
     ca_baseline_init(&rn.baseline);
     ca_results_init(&rn.res);
@@ -1078,6 +1291,20 @@ static int run(const struct cli *c)
         goto out;
     }
 
+    if (rn.cache && run_cacheable(c)) {
+        int replayed;
+        if ((st = make_run_key(&rn, &run_key)) != CA_OK) {
+            fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
+            rc = EXIT_INPUTS;
+            goto out;
+        }
+        if ((replayed = replay_run(&rn, run_key, t_start)) >= 0) {
+            rc = replayed;
+            goto out;
+        }
+        run_cached = true;
+    }
+
     memset(&eo, 0, sizeof eo);
     eo.cache = rn.cache;
     eo.no_pch = c->no_pch;
@@ -1128,8 +1355,7 @@ analyze:
         rc = EXIT_INPUTS;
         goto out;
     }
-    if (c->output && !c->quiet && isatty(2)) print_summary(&rn);
-    if (c->stats) print_stats(&rn, t_start, t_analyze, now_seconds());
+    if (c->output && !c->quiet && isatty(2)) print_summary(&rn, &errtext);
     {
         bool failed_inputs = false, findings = false;
         for (uint32_t i = 0; i < rn.res.ninputs; i++)
@@ -1141,19 +1367,23 @@ analyze:
             for (uint32_t i = 0; i < rn.res.ninputs; i++)
                 for (uint32_t e = 0; e < rn.res.inputs[i].nerrors; e++)
                     if (strstr(rn.res.inputs[i].errors[e].message, "Python.h")) {
-                        fprintf(stderr, "concadvise: hint: Python.h was not found: install python3-dev or pass "
-                                        "--python-include DIR\n");
+                        ca_buf_puts(&errtext, "concadvise: hint: Python.h was not found: install python3-dev or pass "
+                                              "--python-include DIR\n");
                         i = rn.res.ninputs;
                         break;
                     }
         rc = failed_inputs ? EXIT_INPUTS : findings ? EXIT_FINDINGS : EXIT_CLEAN;
     }
+    if (errtext.len) fputs(errtext.data, stderr);
+    if (c->stats) print_stats(&rn, t_start, t_analyze, now_seconds());
+    if (run_cached) store_run(&rn, run_key, rc, &errtext, &out);
 out:
     if (rn.tus)
         for (size_t i = 0; i < rn.ntus; i++) ca_facts_fini(&rn.tus[i]);
     ca_free(rn.tus);
     ca_cache_free(rn.cache);
     ca_buf_fini(&out);
+    ca_buf_fini(&errtext);
     sources_fini(&rn.src);
     ca_suppressions_fini(&rn.sup);
     ca_results_fini(&rn.res);

@@ -240,7 +240,7 @@ assert rx.match("samples/a.c:3:5: note: while loop in f(): io-bound, GIL held ->
 
 # ---- people: progress and colours on a terminal only, --quiet, NO_COLOR
 if command -v script >/dev/null; then
-  script -qec "$bin --color never samples" /dev/null >"$tmp/tty.txt" 2>&1
+  script -qec "$bin --no-cache --color never samples" /dev/null >"$tmp/tty.txt" 2>&1
   check "progress on a terminal: [done/total] file" grep -q $'\033\\[K\\[[0-9]*/[0-9]*\\] samples/' "$tmp/tty.txt"
   script -qec "$bin --quiet --color never samples" /dev/null >"$tmp/tty.txt" 2>&1
   check "--quiet: no progress on a terminal" bash -c '! grep -q "\[[0-9]*/[0-9]*\]" "$0"' "$tmp/tty.txt"
@@ -327,7 +327,11 @@ for f in a b; do
   printf '#include "shared.h"\nint sum_%s(const int *v) { int s = 0; for (int i = 0; i < SHARED_N; i++) s += v[i]; return s; }\n' "$f" >"$proj/src/use_$f.c"
 done
 nsrc=$(ls "$proj/src"/*.c | wc -l)
-cachestat() { sed -n 's/^concadvise: stats: [0-9]* inputs\{0,1\}: \([0-9]*\) parsed, \([0-9]*\) from the cache.*/\1 \2/p' "$tmp/err"; }
+# "PARSED CACHED", or "replay" when the whole report came back from an identical earlier run
+cachestat() {
+  if grep -q "the report of an identical earlier run" "$tmp/err"; then echo replay; return; fi
+  sed -n 's/^concadvise: stats: [0-9]* inputs\{0,1\}: \([0-9]*\) parsed, \([0-9]*\) from the cache.*/\1 \2/p' "$tmp/err"
+}
 (cd "$proj" && "$bin" --no-config --no-cache --format json src >"$tmp/nocache.json" 2>/dev/null)
 check "--no-cache writes no cache directory" test ! -e "$proj/.concadvise-cache"
 (cd "$proj" && "$bin" --no-config --stats --format json src >"$tmp/cold.json" 2>"$tmp/err")
@@ -335,31 +339,46 @@ check "cold run: every file parsed" test "$(cachestat)" = "$nsrc 0"
 check "the default cache is .concadvise-cache, tagged and ignored by git" bash -c '
   grep -q "^Signature: 8a477f597d28d172789f06886806bc55" "$0/.concadvise-cache/CACHEDIR.TAG" &&
   grep -qx "\*" "$0/.concadvise-cache/.gitignore"' "$proj"
-(cd "$proj" && "$bin" --no-config --stats --format json src >"$tmp/warm.json" 2>"$tmp/err")
-check "warm run: nothing parsed" test "$(cachestat)" = "0 $nsrc"
-check "warm and cold reports are identical to an uncached run" bash -c 'cmp -s "$0" "$1" && cmp -s "$0" "$2"' \
-  "$tmp/nocache.json" "$tmp/cold.json" "$tmp/warm.json"
+(cd "$proj" && "$bin" --no-config --stats --top 1 --format json src >"$tmp/warm.json" 2>"$tmp/err")
+check "warm run with other report options: nothing parsed, the facts come from the cache" test "$(cachestat)" = "0 $nsrc"
+(cd "$proj" && "$bin" --no-config --stats --format json src >"$tmp/replay.json" 2>"$tmp/err"); rc=$?
+check "identical warm run: the report of the earlier run, replayed" test "$(cachestat)" = "replay"
+check "warm, replayed and cold reports are identical to an uncached run" bash -c '
+  cmp -s "$0" "$1" && cmp -s "$0" "$2" && cmp -s "$0" "$3"' "$tmp/nocache.json" "$tmp/cold.json" "$tmp/warm.json" "$tmp/replay.json"
+check "a replayed run exits as the run it replays" test "$rc" -eq "$(cd "$proj" && "$bin" --no-config --no-cache --format json src >/dev/null 2>&1; echo $?)"
+printf '{"severity": {"gil-blocking-io-held": "note"}}\n' >"$proj/.concadvise.json"
+(cd "$proj" && "$bin" --stats --format json src >"$tmp/cfg.json" 2>"$tmp/err")
+check "a new configuration file: not replayed, and it applies" bash -c '[ "$0" = "0 $1" ] && ! cmp -s "$2" "$3"' "$(cachestat)" "$nsrc" "$tmp/cfg.json" "$tmp/replay.json"
+printf '{"severity": {"gil-blocking-io-held": "warning"}}\n' >"$proj/.concadvise.json"
+(cd "$proj" && "$bin" --stats --format json src >"$tmp/cfg2.json" 2>"$tmp/err")
+check "an edited configuration file: not replayed" bash -c '[ "$0" = "0 $1" ] && ! cmp -s "$2" "$3"' "$(cachestat)" "$nsrc" "$tmp/cfg.json" "$tmp/cfg2.json"
+rm "$proj/.concadvise.json"
 printf '/* edited */\n' >>"$proj/src/use_a.c"
 (cd "$proj" && "$bin" --no-config --stats --format json src >/dev/null 2>"$tmp/err")
 check "an edited file is parsed again, alone" test "$(cachestat)" = "1 $((nsrc - 1))"
 touch "$proj/src/shared.h"
 (cd "$proj" && "$bin" --no-config --stats --format json src >/dev/null 2>"$tmp/err")
-check "a touched but unchanged header invalidates nothing" test "$(cachestat)" = "0 $nsrc"
+check "a touched but unchanged header invalidates nothing" test "$(cachestat)" = "replay"
 printf '#define SHARED_N 16\n' >"$proj/src/shared.h"
 (cd "$proj" && "$bin" --no-config --stats --format json src >"$tmp/hdr.json" 2>"$tmp/err")
 check "a changed header re-parses exactly the files that include it" test "$(cachestat)" = "2 $((nsrc - 2))"
 check "and the report follows the header" grep -q "(16 iterations)" "$tmp/hdr.json"
+rm -rf "$proj/.concadvise-cache" # so that every entry is in use: nsrc of them
+(cd "$proj" && "$bin" --no-config --format json src >/dev/null 2>&1)
+rm -rf "$proj/.concadvise-cache/runs" # no replay: the facts are read
 for e in $(find "$proj/.concadvise-cache/facts" -type f | head -3); do head -c 100 "$e" >"$e.x" && mv "$e.x" "$e"; done
 e=$(find "$proj/.concadvise-cache/facts" -type f | sed -n 4p); printf 'garbage' >"$e"
 (cd "$proj" && "$bin" --no-config --stats --format json src >"$tmp/corrupt.json" 2>"$tmp/err"); rc=$?
 check "corrupt entries are ignored and parsed again" bash -c '[ "$0" = "4 $(($1 - 4))" ] && [ "$2" -ne 2 ]' "$(cachestat)" "$nsrc" "$rc"
 check "corrupt entries change nothing in the report" cmp -s "$tmp/hdr.json" "$tmp/corrupt.json"
-(cd "$proj" && "$bin" --no-config --stats --format json src >/dev/null 2>"$tmp/err")
+(cd "$proj" && "$bin" --no-config --stats --top 2 --format json src >/dev/null 2>"$tmp/err")
 check "and are rewritten" test "$(cachestat)" = "0 $nsrc"
 mkdir -p "$tmp/gen/src" "$tmp/gen/inc"
 printf '#include "generated.h"\nint g(void) { return GEN; }\n' >"$tmp/gen/src/g.c"
 (cd "$tmp/gen" && "$bin" --no-config --stats --extra-arg=-Iinc src >/dev/null 2>"$tmp/err"; "$bin" --no-config --stats --extra-arg=-Iinc src >/dev/null 2>"$tmp/err2"); rc=$?
-check "a file whose header is missing is cached while it stays missing" bash -c '[ "$0" -eq 3 ] && grep -q "0 parsed, 1 from the cache" "$1"' "$rc" "$tmp/err2"
+check "a file whose header is missing is cached while it stays missing" bash -c '[ "$0" -eq 3 ] && grep -q "identical earlier run" "$1"' "$rc" "$tmp/err2"
+(cd "$tmp/gen" && "$bin" --no-config --stats --top 1 --extra-arg=-Iinc src >/dev/null 2>"$tmp/err2"); rc=$?
+check "and its facts too" bash -c '[ "$0" -eq 3 ] && grep -q "0 parsed, 1 from the cache" "$1"' "$rc" "$tmp/err2"
 printf '#define GEN 1\n' >"$tmp/gen/inc/generated.h"
 (cd "$tmp/gen" && "$bin" --no-config --stats --extra-arg=-Iinc src >/dev/null 2>"$tmp/err"); rc=$?
 check "and parsed again once the header appears in an include directory" bash -c '[ "$0" -eq 0 ] && grep -q "1 parsed, 0 from the cache" "$1"' "$rc" "$tmp/err"

@@ -356,6 +356,62 @@ static void test_threads_share_one_cache(void **state)
     free(dir);
 }
 
+/* ---- whole runs */
+
+static void test_a_run_comes_back_while_its_files_are_unchanged(void **state)
+{
+    char *dir = cache_dir("c-run"), *a = tu_write_temp("run-a.c", "int a;\n"), *h = tu_write_temp("run.h", "x\n");
+    const char *files[] = {a, h};
+    struct ca_cache *c = NULL;
+    struct ca_hash k = ca_hash128("run", 3, 0), other = ca_hash128("other", 5, 0);
+    char *why, *blob = NULL, path[4096], hex[33];
+    size_t len = 0;
+    bool hit = false;
+    FILE *f;
+    (void)state;
+    set_mtime(a, 1000000000);
+    set_mtime(h, 1000000000);
+    assert_int_equal(ca_cache_open(dir, "id", &c, &why), CA_OK);
+    assert_int_equal(ca_cache_put_run(c, k, files, 2, "report\0bytes", 12, far_future()), CA_OK);
+    assert_int_equal(ca_cache_get_run(c, k, &blob, &len, &hit), CA_OK);
+    assert_true(hit);
+    assert_int_equal(len, 12);
+    assert_memory_equal(blob, "report\0bytes", 12);
+    ca_free(blob);
+    assert_int_equal(ca_cache_get_run(c, other, &blob, &len, &hit), CA_OK);
+    assert_false(hit);
+    assert_null(blob);
+    ca_cache_free(c);
+    /* another run: the header changed (same size, new contents and time) */
+    f = fopen(h, "w");
+    fputs("y\n", f);
+    fclose(f);
+    assert_int_equal(ca_cache_open(dir, "id", &c, &why), CA_OK);
+    assert_int_equal(ca_cache_get_run(c, k, &blob, &len, &hit), CA_OK);
+    assert_false(hit);
+    ca_cache_free(c);
+    /* stored again, then one byte of the entry damaged: a miss */
+    assert_int_equal(ca_cache_open(dir, "id", &c, &why), CA_OK);
+    assert_int_equal(ca_cache_put_run(c, k, files, 2, "r2", 2, far_future()), CA_OK);
+    ca_hash_hex(k, hex);
+    snprintf(path, sizeof path, "%s/runs/%s", dir, hex);
+    f = fopen(path, "r+b");
+    fseek(f, -1, SEEK_END);
+    fputc('!', f);
+    fclose(f);
+    assert_int_equal(ca_cache_get_run(c, k, &blob, &len, &hit), CA_OK);
+    assert_false(hit);
+    /* a file modified after the run started: not stored */
+    assert_int_equal(ca_cache_put_run(c, k, files, 2, "r3", 2, ca_cache_now_ns() - (int64_t)3600 * 1000000000),
+                     CA_OK);
+    assert_int_equal(ca_cache_get_run(c, k, &blob, &len, &hit), CA_OK);
+    assert_false(hit);
+    ca_cache_free(c);
+    free(a);
+    free(h);
+    free(dir);
+}
+
 /* ---- shards */
 
 static void test_shard_spec_is_k_of_n(void **state)
@@ -478,6 +534,7 @@ int main(void)
         cmocka_unit_test(test_facts_from_a_file_changed_during_the_run_are_not_stored),
         cmocka_unit_test(test_corrupt_entries_are_misses),
         cmocka_unit_test(test_threads_share_one_cache),
+        cmocka_unit_test(test_a_run_comes_back_while_its_files_are_unchanged),
         cmocka_unit_test(test_shard_spec_is_k_of_n),
         cmocka_unit_test(test_shards_join_back_in_the_runs_order),
         cmocka_unit_test(test_shard_sets_that_do_not_belong_together_are_refused),
