@@ -235,7 +235,8 @@ bool ca_cache_file_hash(struct ca_cache *c, const char *path, struct ca_hash *h)
 }
 
 /* Is `path` still what `rec` says?  The same size and modification time, or the same contents
- * (a touched but unchanged header, a fresh checkout). */
+ * (a touched but unchanged header, a fresh checkout) when rec has a hash of them (a zero hash:
+ * not recorded). */
 static bool stamp_ok(struct ca_cache *c, const char *path, const struct stamp *rec)
 {
     struct fstate *fs;
@@ -244,7 +245,7 @@ static bool stamp_ok(struct ca_cache *c, const char *path, const struct stamp *r
     fs = file_state(c, path);
     if (fs && fs->exists) {
         if (fs->now.size == rec->size && fs->now.mtime_ns == rec->mtime_ns) ok = true;
-        else ok = fs->now.size == rec->size && hash_state(fs) && ca_hash_eq(fs->now.h, rec->h);
+        else ok = fs->now.size == rec->size && (rec->h.h1 || rec->h.h2) && hash_state(fs) && ca_hash_eq(fs->now.h, rec->h);
     }
     pthread_mutex_unlock(&c->mu);
     return ok;
@@ -398,10 +399,17 @@ enum ca_status ca_cache_put_run(struct ca_cache *c, struct ca_hash key, const ch
             st = CA_ERR_NOMEM;
             break;
         }
-        fresh = hash_state(fs) && fs->now.mtime_ns < started_ns;
+        /* The contents' hash only when this run computed it already: reading every header and
+         * the binary again would cost a warm run more than it saves.  Without it, a file whose
+         * size or time changed is a change (stamp_ok). */
+        fresh = fs->exists && fs->now.mtime_ns < started_ns;
         ca_buf_putn(&b, (const char *)&plen, 4);
         ca_buf_putn(&b, files[i], plen);
-        ca_buf_putn(&b, (const char *)&fs->now, sizeof fs->now);
+        {
+            struct stamp st1 = fs->now;
+            if (!fs->hashed || !fs->readable) st1.h = (struct ca_hash){0, 0};
+            ca_buf_putn(&b, (const char *)&st1, sizeof st1);
+        }
     }
     pthread_mutex_unlock(&c->mu);
     ca_buf_putn(&b, (const char *)&blen, 8);

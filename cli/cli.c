@@ -1132,6 +1132,11 @@ static enum ca_status add_rule_files(const char *dir, struct ca_buf *names, size
     return names->failed ? CA_ERR_NOMEM : CA_OK;
 }
 
+static int cmp_cstr(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 /* Keeps this run's report for an identical later run, when everything it read can be checked
  * for change: not when an input is missing (it may appear), nor when a header was not found or
  * libclang failed (a header may appear where no recorded file changes). */
@@ -1178,6 +1183,14 @@ static void store_run(struct run *rn, struct ca_hash key, int rc, const struct c
     for (size_t i = 0, at = 0; i < n; i++) {
         files[i] = names.data + at;
         at += strlen(files[i]) + 1;
+    }
+    /* once each: most inputs read the same headers */
+    qsort(files, n, sizeof *files, cmp_cstr);
+    {
+        size_t u = 0;
+        for (size_t i = 0; i < n; i++)
+            if (!u || strcmp(files[u - 1], files[i]) != 0) files[u++] = files[i];
+        n = u;
     }
     ca_buf_putn(&blob, (const char *)&rc32, 4);
     ca_buf_putn(&blob, (const char *)&nabsent, 8);
