@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "baseline.h"
+#include "ca_json.h"
 #include "cache.h"
 #include "config.h"
 #include "engine.h"
@@ -78,6 +80,11 @@ struct cli {
     bool no_cache, no_pch, stats;
     uint32_t shard_k, shard_n; /* --shard K/N; 0: not sharded */
     bool merge;                /* `concadvise merge`: paths are shard files */
+    bool serve;                /* `concadvise serve`: requests on standard input */
+    const char *buffer;        /* serve: the request's text for stdin_filename (else read stdin) */
+    size_t buffer_len;
+    bool have_buffer;
+    struct ca_buf *capture;    /* serve: the report goes here instead of --output or stdout */
     const char **extra; size_t nextra;
     const char **catalogs; size_t ncatalogs;
     const char **paths; size_t npaths;
@@ -101,6 +108,7 @@ static void print_help(void)
            "       concadvise [OPTION]... --stdin-filename PATH < BUFFER\n"
            "       concadvise --shard K/N -o SHARD [OPTION]... PATH...   (then:)\n"
            "       concadvise merge [OPTION]... SHARD...\n"
+           "       concadvise serve [OPTION]...   (editors: requests on stdin, see docs/editors.md)\n"
            "       concadvise bench [OPTION]... (see concadvise bench --help)\n"
            "Find the hot loops of C and CPython-extension sources, classify them as I/O- or CPU-bound,\n"
            "work out whether the GIL is held, and recommend threading, multiprocessing or releasing the GIL.\n\n"
@@ -147,8 +155,8 @@ static void cli_fini(struct cli *c)
     free(c->catalogs);
 }
 
-/* `merge`: argv is what follows the word merge.  Returns -1 to go on, or an exit status. */
-static int parse_args(int argc, char **argv, struct cli *c, bool merge)
+/* `merge`, `serve`: argv is what follows that word.  Returns -1 to go on, or an exit status. */
+static int parse_args(int argc, char **argv, struct cli *c, bool merge, bool serve)
 {
     struct option lo[OPT_COUNT + 1];
     char shorts[2 * OPT_COUNT + 2];
@@ -168,6 +176,7 @@ static int parse_args(int argc, char **argv, struct cli *c, bool merge)
     shorts[ns] = '\0';
     memset(c, 0, sizeof *c);
     c->merge = merge;
+    c->serve = serve;
     c->fail_on = CA_CONFIG_FAIL_UNSET;
     c->color = -1;
     c->extra = calloc((size_t)argc + 1, sizeof *c->extra);
@@ -289,6 +298,22 @@ static int parse_args(int argc, char **argv, struct cli *c, bool merge)
         }
         return -1;
     }
+    if (c->serve) {
+        /* one report per request, always JSON, always to standard output */
+        const char *bad = c->npaths ? "a PATH" : c->stdin_filename ? "--stdin-filename" : c->output ? "--output"
+                          : c->shard_n ? "--shard" : c->dump_facts ? "--dump-facts" : c->bench ? "--bench"
+                          : c->write_baseline ? "--write-baseline" : c->format != FMT_JSON && c->format != FMT_TEXT ? "--format"
+                          : NULL;
+        char msg[128];
+        if (bad) {
+            snprintf(msg, sizeof msg, "%s does not apply to serve (requests name the files; answers are JSON)", bad);
+            usage_hint(msg);
+            return EXIT_USAGE;
+        }
+        c->format = FMT_JSON;
+        c->quiet = true;
+        return -1;
+    }
     if (c->shard_n && (!c->output || c->stdin_filename || c->dump_facts || c->bench || c->write_baseline)) {
         usage_hint(!c->output ? "--shard needs --output FILE (the shard's facts, for concadvise merge)"
                               : "--shard only parses: --stdin-filename, --dump-facts, --bench and --write-baseline "
@@ -357,6 +382,18 @@ static void on_progress(void *ctx, size_t done, size_t total, const char *file)
     fprintf(stderr, "\r\033[K[%zu/%zu] %s", done, total, file);
     if (done == total) fprintf(stderr, "\r\033[K");
     fflush(stderr);
+}
+
+static int write_out(const char *path, const char *data, size_t len);
+
+/* The report: into the serve request's buffer, else to --output or stdout. */
+static int emit(const struct cli *c, const char *data, size_t len)
+{
+    if (c->capture) {
+        ca_buf_putn(c->capture, data, len);
+        return !c->capture->failed;
+    }
+    return write_out(c->output, data, len);
 }
 
 static int write_out(const char *path, const char *data, size_t len)
@@ -1086,7 +1123,7 @@ static int replay_run(struct run *rn, struct ca_hash key, double t_start)
     p += 8;
     left -= 8;
     if (elen > left) goto done;
-    if (!write_out(rn->c->output, p + elen, left - elen)) {
+    if (!emit(rn->c, p + elen, left - elen)) {
         out = EXIT_INPUTS;
         goto done;
     }
@@ -1286,7 +1323,15 @@ static int run(const struct cli *c)
     }
     for (size_t i = 0; i < rn.cfg.nextra; i++) rn.extra[rn.nextra++] = rn.cfg.extra_args[i];
     for (size_t i = 0; i < c->nextra; i++) rn.extra[rn.nextra++] = c->extra[i];
-    if (c->stdin_filename && read_all_stdin(&rn.buffer, &rn.buffer_len) != CA_OK) {
+    if (c->have_buffer) {
+        if (!(rn.buffer = ca_malloc(c->buffer_len + 1))) {
+            rc = EXIT_INPUTS;
+            goto out;
+        }
+        memcpy(rn.buffer, c->buffer, c->buffer_len);
+        rn.buffer[c->buffer_len] = '\0';
+        rn.buffer_len = c->buffer_len;
+    } else if (c->stdin_filename && read_all_stdin(&rn.buffer, &rn.buffer_len) != CA_OK) {
         fprintf(stderr, "concadvise: error: cannot read standard input: %s\n", strerror(errno));
         rc = EXIT_INPUTS;
         goto out;
@@ -1363,7 +1408,7 @@ analyze:
         if (!sources_find(&rn.src, rn.res.loops[i].file))
             st = sources_add(&rn.src, rn.res.loops[i].file, rn.res.loops[i].file, NULL, 0);
     if (st == CA_OK) st = render(&rn, &out);
-    if (st != CA_OK || !write_out(c->output, out.data ? out.data : "", out.len)) {
+    if (st != CA_OK || !emit(c, out.data ? out.data : "", out.len)) {
         if (st != CA_OK && st != CA_ERR_IO) fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
         rc = EXIT_INPUTS;
         goto out;
@@ -1411,15 +1456,136 @@ out:
     return rc;
 }
 
+static int run(const struct cli *c);
+
+/* ---- serve: one process answers many requests, so that an editor pays for loading libclang
+ * once.  Framing as in the Language Server Protocol's base protocol: each message is headers
+ * ("Content-Length: N"), an empty line, then N bytes of JSON.  A request is
+ * {"file": PATH, "text": TEXT}; "text" is optional (then the file on disk is analysed).  The
+ * answer is the report of `concadvise [OPTION]... --format json --stdin-filename PATH` for that
+ * text, with a Concadvise-Exit-Status header holding the exit status that run would have had;
+ * a malformed request gets {"error": "..."} and status 2.  End of input ends the server. */
+
+/* Reads one message body (heap) from stdin; false at end of input; *bad for a broken header. */
+static bool read_message(char **body, size_t *len, bool *bad)
+{
+    char line[512];
+    long long n = -1;
+    *body = NULL;
+    *bad = false;
+    for (;;) {
+        size_t l;
+        if (!fgets(line, sizeof line, stdin)) return false;
+        l = strlen(line);
+        while (l && (line[l - 1] == '\n' || line[l - 1] == '\r')) line[--l] = '\0';
+        if (!l) {
+            if (n >= 0) break;
+            continue; /* blank lines between messages */
+        }
+        if (strncasecmp(line, "Content-Length:", 15) == 0) n = atoll(line + 15);
+    }
+    if (n < 0 || n > (1LL << 30) || !(*body = ca_malloc((size_t)n + 1))) {
+        *bad = true;
+        return n >= 0 && n <= (1LL << 30); /* out of memory: go on; a broken length: stop */
+    }
+    if (fread(*body, 1, (size_t)n, stdin) != (size_t)n) {
+        ca_free(*body);
+        *body = NULL;
+        return false;
+    }
+    (*body)[n] = '\0';
+    *len = (size_t)n;
+    return true;
+}
+
+static void send_message(int status, const char *data, size_t len)
+{
+    printf("Content-Length: %zu\r\nConcadvise-Exit-Status: %d\r\n\r\n", len, status);
+    fwrite(data, 1, len, stdout);
+    fflush(stdout);
+}
+
+static void send_error(const char *msg)
+{
+    struct ca_buf b;
+    ca_buf_init(&b);
+    ca_buf_puts(&b, "{\"error\": ");
+    ca_json_put_str(&b, msg);
+    ca_buf_puts(&b, "}\n");
+    send_message(EXIT_USAGE, b.data ? b.data : "{}", b.len);
+    ca_buf_fini(&b);
+}
+
+static int serve(const struct cli *base)
+{
+    char *body;
+    size_t len = 0;
+    bool bad;
+    while (read_message(&body, &len, &bad)) {
+        struct ca_arena arena;
+        struct ca_json *req = NULL;
+        const struct ca_json *file, *text;
+        struct ca_buf out;
+        struct cli c = *base;
+        int rc;
+        if (bad) {
+            send_error("out of memory");
+            continue;
+        }
+        ca_arena_init(&arena);
+        if (ca_json_parse(body, len, &arena, &req, NULL) != CA_OK || req->type != CA_JSON_OBJ ||
+            !(file = ca_json_find(req, "file")) || file->type != CA_JSON_STR || !*file->str ||
+            ((text = ca_json_find(req, "text")) && text->type != CA_JSON_STR)) {
+            send_error("a request is {\"file\": PATH, \"text\": TEXT} (text optional)");
+        } else {
+            char *disk = NULL;
+            size_t dlen = 0;
+            ca_buf_init(&out);
+            c.stdin_filename = file->str;
+            c.capture = &out;
+            c.have_buffer = true;
+            if (text) {
+                c.buffer = text->str;
+                c.buffer_len = strlen(text->str);
+            } else if (ca_file_read(file->str, &disk, &dlen) == CA_OK) {
+                c.buffer = disk;
+                c.buffer_len = dlen;
+            } else {
+                c.have_buffer = false;
+            }
+            if (!c.have_buffer) {
+                send_error("cannot read the file and the request has no text");
+            } else {
+                rc = run(&c);
+                send_message(rc, out.data ? out.data : "", out.len);
+            }
+            ca_free(disk);
+            ca_buf_fini(&out);
+        }
+        ca_arena_fini(&arena);
+        ca_free(body);
+    }
+    if (bad) {
+        send_error("malformed message header (Content-Length)");
+        return EXIT_USAGE;
+    }
+    return EXIT_CLEAN;
+}
+
 int main(int argc, char **argv)
 {
     struct cli c;
     int rc;
     if (argc > 1 && strcmp(argv[1], "bench") == 0) return ca_bench_main(argc - 1, argv + 1); /* docs/bench.md */
     if (argc > 1 && strcmp(argv[1], "merge") == 0) { /* docs/scaling.md */
-        rc = parse_args(argc - 1, argv + 1, &c, true);
+        rc = parse_args(argc - 1, argv + 1, &c, true, false);
+    } else if (argc > 1 && strcmp(argv[1], "serve") == 0) { /* docs/editors.md */
+        rc = parse_args(argc - 1, argv + 1, &c, false, true);
+        if (rc < 0) rc = serve(&c);
+        cli_fini(&c);
+        return rc;
     } else {
-        rc = parse_args(argc, argv, &c, false);
+        rc = parse_args(argc, argv, &c, false, false);
     }
     if (rc < 0) rc = run(&c);
     cli_fini(&c);

@@ -426,5 +426,43 @@ printf '[{"directory": "%s/build", "file": "../src/wd.c", "arguments": ["cc", "-
 check "-p with relative paths: parsed, and -o relative to the current directory" bash -c '
   [ "$0" -eq 0 ] && [ -s "$1/out/report.json" ] && grep -q "(4 iterations)" "$1/out/report.json"' "$rc" "$tmp/wd"
 
+# ---- serve (docs/editors.md): one process, many requests, each answered as the editor-mode run
+# of the same text would be.
+cp samples/io_held_recv.c "$tmp/serve_a.c"
+python3 - "$bin" "$tmp" <<'PY' >"$tmp/serve.out" 2>"$tmp/serve.err"
+import json, subprocess, sys
+bin_, tmp = sys.argv[1], sys.argv[2]
+a = f"{tmp}/serve_a.c"
+edited = open(a).read() + "\n/* an edit */\n"
+def direct(text):
+    r = subprocess.run([bin_, "--no-config", "--format", "json", "--stdin-filename", a], input=text.encode(),
+                       capture_output=True)
+    return r.returncode, r.stdout
+p = subprocess.Popen([bin_, "serve", "--no-config"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+def ask(body):
+    p.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body); p.stdin.flush()
+    h = {}
+    while True:
+        line = p.stdout.readline().decode().strip()
+        if not line:
+            if h: break
+            continue
+        k, v = line.split(":", 1); h[k.lower()] = v.strip()
+    return int(h["concadvise-exit-status"]), p.stdout.read(int(h["content-length"]))
+assert ask(json.dumps({"file": a}).encode()) == direct(open(a).read()), "file on disk"
+assert ask(json.dumps({"file": a, "text": edited}).encode()) == direct(edited), "edited text"
+st, body = ask(b'{"text": "int x;"}')
+assert st == 2 and "error" in json.loads(body), body
+st, body = ask(b'not json')
+assert st == 2 and "error" in json.loads(body), body
+assert ask(json.dumps({"file": a, "text": edited}).encode()) == direct(edited), "after errors"
+p.stdin.close()
+assert p.wait() == 0
+print("ok")
+PY
+check "serve: answers as --stdin-filename runs, survives bad requests, ends at end of input" grep -qx ok "$tmp/serve.out"
+run serve samples
+check "serve with a PATH: exit 2" bash -c '[ "$0" -eq 2 ] && grep -q "does not apply to serve" "$1"' "$rc" "$tmp/err"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
