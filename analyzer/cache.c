@@ -7,6 +7,7 @@
  * native-endian: a cache directory is not meant to move between machines. */
 #include "cache.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -373,6 +374,49 @@ static bool run_path(const struct ca_cache *c, struct ca_hash key, char *buf, si
     return snprintf(buf, n, "%s/runs/%s", c->dir, hex) < (int)n;
 }
 
+/* A report is as big as the run (2.7 MB for CPython's Modules/), and every other set of options
+ * or state of the tree makes another: keep the RUNS_KEPT most recently written, delete the
+ * rest (best effort; a concurrent run may delete the same files). */
+#define RUNS_KEPT 16
+
+struct aged {
+    int64_t mtime;
+    char name[40];
+};
+
+static int newer_first(const void *a, const void *b)
+{
+    const struct aged *x = a, *y = b;
+    return x->mtime < y->mtime ? 1 : x->mtime > y->mtime ? -1 : strcmp(x->name, y->name);
+}
+
+static void prune_runs(struct ca_cache *c)
+{
+    char dir[PATH_MAX], p[PATH_MAX];
+    struct aged *v = NULL;
+    size_t n = 0, cap = 0;
+    DIR *d;
+    struct dirent *e;
+    if (snprintf(dir, sizeof dir, "%s/runs", c->dir) >= (int)sizeof dir || !(d = opendir(dir))) return;
+    while ((e = readdir(d))) {
+        struct stat sb;
+        struct aged a;
+        if (e->d_name[0] == '.' || strlen(e->d_name) != 32) continue; /* temporary files: not ours to judge */
+        if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p || stat(p, &sb) != 0) continue;
+        a.mtime = mtime_ns(&sb);
+        memcpy(a.name, e->d_name, 33);
+        if (ca_grow((void **)&v, &cap, n + 1, sizeof *v) != CA_OK) break;
+        v[n++] = a;
+    }
+    closedir(d);
+    if (n > RUNS_KEPT) {
+        qsort(v, n, sizeof *v, newer_first);
+        for (size_t i = RUNS_KEPT; i < n; i++)
+            if (snprintf(p, sizeof p, "%s/%s", dir, v[i].name) < (int)sizeof p) unlink(p);
+    }
+    ca_free(v);
+}
+
 enum ca_status ca_cache_put_run(struct ca_cache *c, struct ca_hash key, const char *const *files, size_t nfiles,
                                 const void *blob, size_t len, int64_t started_ns)
 {
@@ -418,8 +462,12 @@ enum ca_status ca_cache_put_run(struct ca_cache *c, struct ca_hash key, const ch
     if (st == CA_OK && fresh) {
         h = ca_hash128(b.data + body, b.len - body, 0);
         memcpy(b.data + body - sizeof h, &h, sizeof h);
-        if (run_path(c, key, file, sizeof file, true) && write_atomic(file, b.data, b.len)) count(c, &c->stats.stored);
-        else count(c, &c->stats.write_errors);
+        if (run_path(c, key, file, sizeof file, true) && write_atomic(file, b.data, b.len)) {
+            count(c, &c->stats.stored);
+            prune_runs(c);
+        } else {
+            count(c, &c->stats.write_errors);
+        }
     }
     ca_buf_fini(&b);
     return st;

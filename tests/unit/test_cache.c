@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <dirent.h>
 #include <fcntl.h>
 
 #include "cache.h"
@@ -412,6 +413,37 @@ static void test_a_run_comes_back_while_its_files_are_unchanged(void **state)
     free(dir);
 }
 
+static void test_only_the_newest_runs_are_kept(void **state)
+{
+    char *dir = cache_dir("c-prune"), *why, runs[4096];
+    struct ca_cache *c = NULL;
+    char *blob = NULL;
+    size_t len, n = 0;
+    bool hit;
+    DIR *d;
+    struct dirent *e;
+    (void)state;
+    assert_int_equal(ca_cache_open(dir, "id", &c, &why), CA_OK);
+    for (int i = 0; i < 20; i++) {
+        char k[16];
+        snprintf(k, sizeof k, "run%d", i);
+        assert_int_equal(ca_cache_put_run(c, ca_hash128(k, strlen(k), 0), NULL, 0, k, strlen(k), far_future()), CA_OK);
+    }
+    snprintf(runs, sizeof runs, "%s/runs", dir);
+    assert_non_null(d = opendir(runs));
+    while ((e = readdir(d)))
+        if (e->d_name[0] != '.') n++;
+    closedir(d);
+    assert_int_equal(n, 16);
+    assert_int_equal(ca_cache_get_run(c, ca_hash128("run19", 5, 0), &blob, &len, &hit), CA_OK);
+    assert_true(hit); /* the newest stays */
+    ca_free(blob);
+    assert_int_equal(ca_cache_get_run(c, ca_hash128("run0", 4, 0), &blob, &len, &hit), CA_OK);
+    assert_false(hit); /* the oldest went */
+    ca_cache_free(c);
+    free(dir);
+}
+
 /* ---- shards */
 
 static void test_shard_spec_is_k_of_n(void **state)
@@ -535,6 +567,7 @@ int main(void)
         cmocka_unit_test(test_corrupt_entries_are_misses),
         cmocka_unit_test(test_threads_share_one_cache),
         cmocka_unit_test(test_a_run_comes_back_while_its_files_are_unchanged),
+        cmocka_unit_test(test_only_the_newest_runs_are_kept),
         cmocka_unit_test(test_shard_spec_is_k_of_n),
         cmocka_unit_test(test_shards_join_back_in_the_runs_order),
         cmocka_unit_test(test_shard_sets_that_do_not_belong_together_are_refused),
