@@ -2,10 +2,11 @@
  * The only code that prints to the terminal or exits.  Around the analysis it applies what the
  * project configured: .concadvise.json (include/exclude, user catalogs, severities, fail-on,
  * flags), inline suppressions, and a baseline; it reads the source texts that suppressions and
- * the HTML report need, and the editor buffer of --stdin-filename.
+ * the HTML report need, and the editor buffer of --stdin-filename.  Shards and merge
+ * (shards.c), whole runs from the cache (runcache.c) and the editor server (serve.c) live
+ * beside it; cli_int.h is what they share.
  * Exit status: 0 nothing at or above --fail-on; 1 something is; 2 usage or configuration error;
  * 3 some inputs could not be analysed (takes precedence over 1). */
-#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <getopt.h>
@@ -13,28 +14,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "baseline.h"
-#include "ca_json.h"
-#include "cache.h"
-#include "config.h"
-#include "engine.h"
+#include "cli_int.h"
 #include "front.h"
 #include "microbench.h"
 #include "profile.h"
-#include "report.h"
 #include "shard.h"
-#include "suppress.h"
 
 #ifndef CA_VERSION
 #define CA_VERSION "0.0.0"
 #endif
-
-enum { EXIT_CLEAN = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2, EXIT_INPUTS = 3 };
 
 enum opt_id {
 #define CA_OPT(id, s, l, a, m, h) OPT_##id,
@@ -57,38 +49,8 @@ static const struct opt_def opts[OPT_COUNT] = {
 };
 
 /* ORDER FORMAT */
-enum format { FMT_TEXT, FMT_JSON, FMT_SARIF, FMT_HTML };
 static const char *const format_names[] = {"text", "json", "sarif", "html", NULL};
 
-/* What the command line asked for; read-only once parsed. */
-struct cli {
-    enum format format;
-    const char *output;
-    bool all, quiet, list_rules, dump_facts;
-    uint32_t top;
-    unsigned jobs;
-    const char *compdb, *python_include, *rules_dir, *explain;
-    bool no_compdb;
-    int fail_on;      /* severity index, CA_CONFIG_FAIL_NEVER, or CA_CONFIG_FAIL_UNSET */
-    int color;        /* -1 auto, 0 never, 1 always */
-    const char *config;
-    bool no_config;
-    const char *baseline, *write_baseline, *stdin_filename;
-    const char *profile;
-    bool bench;
-    const char *cache_dir;
-    bool no_cache, no_pch, stats;
-    uint32_t shard_k, shard_n; /* --shard K/N; 0: not sharded */
-    bool merge;                /* `concadvise merge`: paths are shard files */
-    bool serve;                /* `concadvise serve`: requests on standard input */
-    const char *buffer;        /* serve: the request's text for stdin_filename (else read stdin) */
-    size_t buffer_len;
-    bool have_buffer;
-    struct ca_buf *capture;    /* serve: the report goes here instead of --output or stdout */
-    const char **extra; size_t nextra;
-    const char **catalogs; size_t ncatalogs;
-    const char **paths; size_t npaths;
-};
 
 static void usage_hint(const char *msg)
 {
@@ -384,19 +346,19 @@ static void on_progress(void *ctx, size_t done, size_t total, const char *file)
     fflush(stderr);
 }
 
-static int write_out(const char *path, const char *data, size_t len);
+int cli_write_out(const char *path, const char *data, size_t len);
 
 /* The report: into the serve request's buffer, else to --output or stdout. */
-static int emit(const struct cli *c, const char *data, size_t len)
+int cli_emit(const struct cli *c, const char *data, size_t len)
 {
     if (c->capture) {
         ca_buf_putn(c->capture, data, len);
         return !c->capture->failed;
     }
-    return write_out(c->output, data, len);
+    return cli_write_out(c->output, data, len);
 }
 
-static int write_out(const char *path, const char *data, size_t len)
+int cli_write_out(const char *path, const char *data, size_t len)
 {
     FILE *f = path ? fopen(path, "w") : stdout;
     int ok;
@@ -412,11 +374,6 @@ static int write_out(const char *path, const char *data, size_t len)
 
 /* ---- source texts: for suppressions and the HTML report.  Each file is read once. */
 
-struct sources {
-    struct ca_source *v;
-    char **owned; /* v[i].text when we read it, else NULL (the editor buffer is borrowed) */
-    size_t n, cap, cap2;
-};
 
 static void sources_fini(struct sources *s)
 {
@@ -556,28 +513,6 @@ static enum ca_status adopt_stdin_input(struct ca_input_list *l, const char *pat
 
 /* ---- the run */
 
-struct run {
-    const struct cli *c;
-    struct ca_rules *rules;
-    struct ca_config cfg;
-    bool have_cfg;
-    struct ca_baseline baseline;
-    struct ca_input_list inputs;    /* as collected */
-    struct ca_input_list selected;  /* a view: the inputs the configuration selects (borrowed) */
-    struct ca_tu_facts *tus;
-    size_t ntus;                    /* selected.n, or the merged shards' inputs */
-    struct ca_cache *cache;
-    struct ca_engine_stats es;
-    const char *rules_dir;          /* where the rules were read from */
-    int64_t started_ns;             /* before anything was read: later changes are not cached */
-    struct ca_results res;
-    struct sources src;
-    struct ca_suppressions sup;
-    char *buffer; size_t buffer_len; /* --stdin-filename */
-    const char **extra; size_t nextra; /* config extra-args, then --extra-arg */
-    int fail_on;
-    uint32_t suppressed, baselined;
-};
 
 /* The project configuration: --config FILE, else the nearest .concadvise.json (unless
  * --no-config).  Returns -1 to go on or an exit status. */
@@ -737,7 +672,7 @@ static enum ca_status postprocess(struct run *rn)
         struct ca_buf b;
         ca_buf_init(&b);
         st = ca_baseline_write(r, CA_VERSION, &b);
-        if (st == CA_OK && !write_out(c->write_baseline, b.data, b.len)) st = CA_ERR_IO;
+        if (st == CA_OK && !cli_write_out(c->write_baseline, b.data, b.len)) st = CA_ERR_IO;
         ca_buf_fini(&b);
         if (st != CA_OK) return st;
     }
@@ -746,7 +681,7 @@ static enum ca_status postprocess(struct run *rn)
 }
 
 /* Colour in the text report: --color, else a terminal without NO_COLOR and not TERM=dumb. */
-static bool use_color(const struct cli *c)
+bool cli_use_color(const struct cli *c)
 {
     const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
     return c->color == 1 ||
@@ -783,7 +718,7 @@ static enum ca_status render(struct run *rn, struct ca_buf *out)
         to.baselined = rn->baselined;
         (void)nc;
         (void)term;
-        to.color = use_color(c);
+        to.color = cli_use_color(c);
         st = ca_report_text(&rn->res, &to, out);
     }
     }
@@ -911,7 +846,7 @@ out:
     return rc;
 }
 
-static double now_seconds(void)
+double cli_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -920,7 +855,7 @@ static double now_seconds(void)
 
 /* The identity written into cache entries and shard files: the front end's sources and
  * libclang's version (facts from another libclang may differ). */
-static char *tool_id(void)
+char *cli_tool_id(void)
 {
     char *cv = ca_front_clang_version();
     struct ca_buf b;
@@ -939,7 +874,7 @@ static enum ca_status open_cache(struct run *rn)
     char *id, *why = NULL;
     enum ca_status st;
     if (c->no_cache) return CA_OK;
-    if (!(id = tool_id())) return CA_ERR_NOMEM;
+    if (!(id = cli_tool_id())) return CA_ERR_NOMEM;
     st = ca_cache_open(c->cache_dir ? c->cache_dir : ".concadvise-cache", id, &rn->cache, &why);
     ca_free(id);
     if (st == CA_ERR_IO) {
@@ -950,301 +885,8 @@ static enum ca_status open_cache(struct run *rn)
     return st;
 }
 
-/* --shard K/N: parse the inputs whose index is K-1 modulo N and write their facts.  Returns an
- * exit status. */
-static int write_shard(struct run *rn, const struct ca_engine_options *eo)
-{
-    const struct cli *c = rn->c;
-    struct ca_input_list part = rn->selected;
-    struct ca_shard_run sr;
-    const char **names = ca_calloc(rn->selected.n + 1, sizeof *names);
-    uint32_t *index = ca_calloc(rn->selected.n + 1, sizeof *index);
-    char *id = tool_id();
-    struct ca_buf b;
-    enum ca_status st = CA_ERR_NOMEM;
-    int rc = EXIT_INPUTS;
-    ca_buf_init(&b);
-    part.items = ca_calloc(rn->selected.n + 1, sizeof *part.items);
-    part.n = 0;
-    if (!names || !index || !id || !part.items) goto out;
-    for (size_t i = 0; i < rn->selected.n; i++) {
-        names[i] = rn->selected.items[i].display;
-        if (i % c->shard_n == c->shard_k - 1) {
-            index[part.n] = (uint32_t)i;
-            part.items[part.n++] = rn->selected.items[i];
-        }
-    }
-    sr.tool_id = id;
-    sr.n = c->shard_n;
-    sr.ninputs = (uint32_t)rn->selected.n;
-    sr.inputs = ca_shard_inputs_hash(names, rn->selected.n);
-    st = ca_engine_parse(&part, eo, &rn->tus, &rn->es);
-    rn->ntus = part.n;
-    if (st == CA_OK) st = ca_shard_write(&sr, c->shard_k, index, rn->tus, (uint32_t)part.n, &b);
-    if (st == CA_OK) rc = write_out(c->output, b.data, b.len) ? EXIT_CLEAN : EXIT_INPUTS;
-out:
-    if (st != CA_OK) fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
-    ca_buf_fini(&b);
-    ca_free(part.items);
-    ca_free(names);
-    ca_free(index);
-    ca_free(id);
-    return rc;
-}
 
-/* `concadvise merge SHARD...`: the facts of every input, back in the run's order.  Returns -1 to
- * go on, or an exit status. */
-static int read_shards(struct run *rn)
-{
-    const struct cli *c = rn->c;
-    struct ca_shard_set set;
-    char *id = tool_id(), *why = NULL;
-    enum ca_status st = id ? CA_OK : CA_ERR_NOMEM;
-    int rc = -1;
-    ca_shard_set_init(&set);
-    for (size_t i = 0; i < c->npaths && st == CA_OK; i++) {
-        char *data = NULL;
-        size_t len = 0;
-        if ((st = ca_file_read(c->paths[i], &data, &len)) != CA_OK) {
-            if (st != CA_ERR_NOMEM) {
-                fprintf(stderr, "concadvise: error: cannot read %s: %s\n", c->paths[i], strerror(errno));
-                rc = EXIT_USAGE;
-            }
-            break;
-        }
-        st = ca_shard_set_add(&set, c->paths[i], data, len, &why);
-        ca_free(data);
-        if (st == CA_OK && strcmp(set.tool_id, id) != 0) {
-            fprintf(stderr, "concadvise: error: %s: written by another concadvise build or libclang (%s); "
-                            "this is %s\n", c->paths[i], set.tool_id, id);
-            rc = EXIT_USAGE;
-            st = CA_ERR_PARSE;
-        }
-    }
-    if (st == CA_OK) st = ca_shard_set_finish(&set, &why);
-    if (st != CA_OK && rc < 0) {
-        fprintf(stderr, "concadvise: error: %s\n", why ? why : ca_status_str(st));
-        rc = st == CA_ERR_NOMEM ? EXIT_INPUTS : EXIT_USAGE;
-    }
-    if (rc < 0) { /* take the TUs */
-        rn->tus = set.tus;
-        rn->ntus = set.ninputs;
-        set.tus = NULL;
-        set.ninputs = 0;
-    }
-    ca_shard_set_fini(&set);
-    ca_free(why);
-    ca_free(id);
-    return rc;
-}
 
-/* ---- whole runs from the cache: an unchanged tree gives back the report of the last identical
- * run without parsing or analysing.  The key holds what the run read besides files (the options
- * that shape the report, the environment, the working directory, the inputs and their flags);
- * the files (the concadvise binary, the rules, the configuration and catalogs, the baseline and
- * profile, every input and every header it read) are checked by the cache, by size and time or
- * else contents. */
-
-static bool run_cacheable(const struct cli *c)
-{
-    /* never for runs with side effects or inputs of their own: --bench runs code, an editor
-     * buffer is not a file, a baseline is written, shards and facts are other outputs */
-    return !c->bench && !c->stdin_filename && !c->write_baseline && !c->dump_facts && !c->shard_n && !c->merge;
-}
-
-static void key_str(struct ca_buf *b, const char *s)
-{
-    ca_buf_puts(b, s ? s : "(null)");
-    ca_buf_putc(b, '\0');
-}
-
-static enum ca_status make_run_key(const struct run *rn, struct ca_hash *key)
-{
-    const struct cli *c = rn->c;
-    struct ca_buf b;
-    char cwd[PATH_MAX], *id = tool_id();
-    ca_buf_init(&b);
-    key_str(&b, "concadvise run 1");
-    key_str(&b, id);
-    key_str(&b, getcwd(cwd, sizeof cwd) ? cwd : "");
-    ca_buf_printf(&b, "format=%d all=%d top=%u fail=%d color=%d quiet=%d tty2=%d pch=%d", (int)c->format, c->all,
-                  c->top, rn->fail_on, use_color(c), c->quiet, isatty(2), !c->no_pch);
-    ca_buf_putc(&b, '\0');
-    /* where the report goes does not change it; only the summary line names the file */
-    key_str(&b, c->output && !c->quiet && isatty(2) ? c->output : c->output ? "(file)" : NULL);
-    key_str(&b, c->baseline);
-    key_str(&b, c->profile);
-    key_str(&b, rn->have_cfg ? rn->cfg.path : NULL);
-    key_str(&b, rn->rules_dir);
-    for (size_t i = 0; i < c->ncatalogs; i++) key_str(&b, c->catalogs[i]);
-    ca_buf_printf(&b, "inputs=%zu", rn->selected.n);
-    ca_buf_putc(&b, '\0');
-    for (size_t i = 0; i < rn->selected.n; i++) {
-        const struct ca_input *in = &rn->selected.items[i];
-        key_str(&b, in->display);
-        key_str(&b, in->path);
-        ca_buf_printf(&b, "%zu", in->nargs);
-        ca_buf_putc(&b, '\0');
-        for (size_t a = 0; a < in->nargs; a++) key_str(&b, in->args[a]);
-    }
-    ca_free(id);
-    if (b.failed || !id) {
-        ca_buf_fini(&b);
-        return CA_ERR_NOMEM;
-    }
-    *key = ca_hash128(b.data, b.len, 0);
-    ca_buf_fini(&b);
-    return CA_OK;
-}
-
-/* The blob of a run: u32 exit status; u64 count, u64 length and the NUL-separated paths where
- * headers that were not found would appear (ca_engine_absent_paths: the run is valid while none
- * exists); u64 length and what it said on stderr; then the report. */
-static int replay_run(struct run *rn, struct ca_hash key, double t_start)
-{
-    char *blob = NULL, *p;
-    size_t len = 0, left;
-    bool hit = false;
-    uint32_t rc;
-    uint64_t nabsent, alen, elen;
-    int out = -1;
-    if (ca_cache_get_run(rn->cache, key, &blob, &len, &hit) != CA_OK || !hit) goto done;
-    if (len < 28) goto done;
-    memcpy(&rc, blob, 4);
-    memcpy(&nabsent, blob + 4, 8);
-    memcpy(&alen, blob + 12, 8);
-    p = blob + 20;
-    left = len - 20;
-    if (alen > left || (alen && p[alen - 1] != '\0') || !ca_engine_all_absent(p, nabsent)) goto done;
-    p += alen;
-    left -= alen;
-    if (left < 8) goto done;
-    memcpy(&elen, p, 8);
-    p += 8;
-    left -= 8;
-    if (elen > left) goto done;
-    if (!emit(rn->c, p + elen, left - elen)) {
-        out = EXIT_INPUTS;
-        goto done;
-    }
-    fwrite(p, 1, elen, stderr);
-    if (rn->c->stats)
-        fprintf(stderr, "concadvise: stats: %zu input%s: the report of an identical earlier run, from the cache (%s); "
-                        "total %.3f s\n",
-                rn->selected.n, rn->selected.n == 1 ? "" : "s", ca_cache_dir(rn->cache), now_seconds() - t_start);
-    out = (int)rc;
-done:
-    ca_free(blob);
-    return out;
-}
-
-/* Appends to `names` (NUL-separated) the catalogs and rule metadata files of rules directory
- * `dir`: its .json files and those of its checks directory. */
-static enum ca_status add_rule_files(const char *dir, struct ca_buf *names, size_t *n)
-{
-    static const char *const subs[] = {"", "/checks"};
-    for (size_t k = 0; k < 2; k++) {
-        struct ca_buf d;
-        DIR *dp;
-        struct dirent *e;
-        ca_buf_init(&d);
-        ca_buf_printf(&d, "%s%s", dir, subs[k]);
-        if (d.failed) {
-            ca_buf_fini(&d);
-            return CA_ERR_NOMEM;
-        }
-        if ((dp = opendir(d.data))) {
-            while ((e = readdir(dp))) {
-                size_t l = strlen(e->d_name);
-                if (l > 5 && strcmp(e->d_name + l - 5, ".json") == 0) {
-                    ca_buf_printf(names, "%s/%s", d.data, e->d_name);
-                    ca_buf_putc(names, '\0');
-                    (*n)++;
-                }
-            }
-            closedir(dp);
-        }
-        ca_buf_fini(&d);
-    }
-    return names->failed ? CA_ERR_NOMEM : CA_OK;
-}
-
-static int cmp_cstr(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Keeps this run's report for an identical later run, when everything it read can be checked
- * for change: not when an input is missing (it may appear), nor when a header was not found or
- * libclang failed (a header may appear where no recorded file changes). */
-static void store_run(struct run *rn, struct ca_hash key, int rc, const struct ca_buf *err, const struct ca_buf *out)
-{
-    const struct cli *c = rn->c;
-    struct ca_buf names, blob, absent;
-    const char **files = NULL;
-    size_t n = 0;
-    uint64_t nabsent = 0, alen;
-    char exe[PATH_MAX];
-    ssize_t el = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    uint32_t rc32 = (uint32_t)rc;
-    uint64_t elen = err->len;
-    if (el <= 0 || out->failed || err->failed) return;
-    exe[el] = '\0';
-    for (size_t i = 0; i < rn->ntus; i++) {
-        const struct ca_tu_facts *f = &rn->tus[i];
-        if (f->status == CA_TU_MISSING) return;
-        for (uint32_t d = 0; d < f->ndiags; d++)
-            if (strncmp(f->diags[d].message, "libclang ", 9) == 0) return;
-    }
-    ca_buf_init(&names);
-    ca_buf_init(&blob);
-    ca_buf_init(&absent);
-    for (size_t i = 0; i < rn->ntus; i++) nabsent += ca_engine_absent_paths(&rn->tus[i], &rn->selected.items[i], &absent);
-    alen = absent.len;
-    ca_buf_putn(&names, exe, strlen(exe) + 1);
-    n++;
-    if (add_rule_files(rn->rules_dir, &names, &n) != CA_OK) goto done;
-#define ADD(p) do { ca_buf_putn(&names, (p), strlen(p) + 1); n++; } while (0)
-    if (rn->have_cfg) {
-        ADD(rn->cfg.path);
-        for (size_t i = 0; i < rn->cfg.ncatalogs; i++) ADD(rn->cfg.catalogs[i]);
-    }
-    for (size_t i = 0; i < c->ncatalogs; i++) ADD(c->catalogs[i]);
-    if (c->baseline) ADD(c->baseline);
-    if (c->profile) ADD(c->profile);
-    for (size_t i = 0; i < rn->selected.n; i++) ADD(rn->selected.items[i].path);
-    for (size_t i = 0; i < rn->ntus; i++)
-        for (uint32_t d = 0; d < rn->tus[i].ndeps; d++) ADD(rn->tus[i].deps[d]);
-#undef ADD
-    if (names.failed || !(files = ca_calloc(n + 1, sizeof *files))) goto done;
-    for (size_t i = 0, at = 0; i < n; i++) {
-        files[i] = names.data + at;
-        at += strlen(files[i]) + 1;
-    }
-    /* once each: most inputs read the same headers */
-    qsort(files, n, sizeof *files, cmp_cstr);
-    {
-        size_t u = 0;
-        for (size_t i = 0; i < n; i++)
-            if (!u || strcmp(files[u - 1], files[i]) != 0) files[u++] = files[i];
-        n = u;
-    }
-    ca_buf_putn(&blob, (const char *)&rc32, 4);
-    ca_buf_putn(&blob, (const char *)&nabsent, 8);
-    ca_buf_putn(&blob, (const char *)&alen, 8);
-    ca_buf_putn(&blob, absent.data ? absent.data : "", absent.len);
-    ca_buf_putn(&blob, (const char *)&elen, 8);
-    ca_buf_putn(&blob, err->data ? err->data : "", err->len);
-    ca_buf_putn(&blob, out->data ? out->data : "", out->len);
-    if (!blob.failed && ca_cache_put_run(rn->cache, key, files, n, blob.data, blob.len, rn->started_ns) != CA_OK) {
-        /* out of memory: the run is simply not kept */
-    }
-done:
-    ca_free(files);
-    ca_buf_fini(&names);
-    ca_buf_fini(&blob);
-    ca_buf_fini(&absent);
-}
 
 static void print_stats(const struct run *rn, double t_start, double t_analyze, double t_end)
 {
@@ -1265,7 +907,7 @@ static void print_stats(const struct run *rn, double t_start, double t_analyze, 
             t_analyze, t_end - t_start - rn->es.parse_seconds - t_analyze, t_end - t_start);
 }
 
-static int run(const struct cli *c)
+int cli_run(const struct cli *c)
 {
     char rbuf[PATH_MAX + 64];
     const char *rdir = find_rules(c, rbuf, sizeof rbuf);
@@ -1275,7 +917,7 @@ static int run(const struct cli *c)
     struct ca_buf out;
     enum ca_status st;
     int rc = EXIT_CLEAN;
-    double t_start = now_seconds(), t_analyze = 0;
+    double t_start = cli_now(), t_analyze = 0;
     struct ca_buf errtext; /* what the run says on stderr after the report (kept with it) */
     struct ca_hash run_key = {0, 0};
     bool run_cached = false;
@@ -1337,7 +979,7 @@ static int run(const struct cli *c)
         goto out;
     }
     if (c->merge) {
-        if ((rc = read_shards(&rn)) >= 0) goto out;
+        if ((rc = cli_shard_read(&rn)) >= 0) goto out;
         rc = EXIT_CLEAN;
         goto analyze;
     }
@@ -1349,14 +991,14 @@ static int run(const struct cli *c)
         goto out;
     }
 
-    if (rn.cache && run_cacheable(c)) {
+    if (rn.cache && cli_run_cacheable(c)) {
         int replayed;
-        if ((st = make_run_key(&rn, &run_key)) != CA_OK) {
+        if ((st = cli_run_key(&rn, &run_key)) != CA_OK) {
             fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
             rc = EXIT_INPUTS;
             goto out;
         }
-        if ((replayed = replay_run(&rn, run_key, t_start)) >= 0) {
+        if ((replayed = cli_run_replay(&rn, run_key, t_start)) >= 0) {
             rc = replayed;
             goto out;
         }
@@ -1374,8 +1016,8 @@ static int run(const struct cli *c)
         eo.unsaved_len = rn.buffer_len;
     }
     if (c->shard_n) {
-        rc = write_shard(&rn, &eo);
-        if (c->stats) print_stats(&rn, t_start, 0, now_seconds());
+        rc = cli_shard_write(&rn, &eo);
+        if (c->stats) print_stats(&rn, t_start, 0, cli_now());
         goto out;
     }
     st = ca_engine_parse(&rn.selected, &eo, &rn.tus, &rn.es);
@@ -1390,9 +1032,9 @@ static int run(const struct cli *c)
         goto out;
     }
 analyze:
-    t_analyze = now_seconds();
+    t_analyze = cli_now();
     st = ca_engine_analyze(rn.tus, (uint32_t)rn.ntus, rn.rules, &rn.res);
-    t_analyze = now_seconds() - t_analyze;
+    t_analyze = cli_now() - t_analyze;
     if (st == CA_OK && c->profile && (rc = apply_profile(&rn)) >= 0) goto out;
     if (st == CA_OK && c->bench && (rc = run_benchmarks(&rn)) >= 0) goto out;
     rc = EXIT_CLEAN;
@@ -1408,7 +1050,7 @@ analyze:
         if (!sources_find(&rn.src, rn.res.loops[i].file))
             st = sources_add(&rn.src, rn.res.loops[i].file, rn.res.loops[i].file, NULL, 0);
     if (st == CA_OK) st = render(&rn, &out);
-    if (st != CA_OK || !emit(c, out.data ? out.data : "", out.len)) {
+    if (st != CA_OK || !cli_emit(c, out.data ? out.data : "", out.len)) {
         if (st != CA_OK && st != CA_ERR_IO) fprintf(stderr, "concadvise: error: %s\n", ca_status_str(st));
         rc = EXIT_INPUTS;
         goto out;
@@ -1433,8 +1075,8 @@ analyze:
         rc = failed_inputs ? EXIT_INPUTS : findings ? EXIT_FINDINGS : EXIT_CLEAN;
     }
     if (errtext.len) fputs(errtext.data, stderr);
-    if (c->stats) print_stats(&rn, t_start, t_analyze, now_seconds());
-    if (run_cached) store_run(&rn, run_key, rc, &errtext, &out);
+    if (c->stats) print_stats(&rn, t_start, t_analyze, cli_now());
+    if (run_cached) cli_run_store(&rn, run_key, rc, &errtext, &out);
 out:
     if (rn.tus)
         for (size_t i = 0; i < rn.ntus; i++) ca_facts_fini(&rn.tus[i]);
@@ -1456,121 +1098,6 @@ out:
     return rc;
 }
 
-static int run(const struct cli *c);
-
-/* ---- serve: one process answers many requests, so that an editor pays for loading libclang
- * once.  Framing as in the Language Server Protocol's base protocol: each message is headers
- * ("Content-Length: N"), an empty line, then N bytes of JSON.  A request is
- * {"file": PATH, "text": TEXT}; "text" is optional (then the file on disk is analysed).  The
- * answer is the report of `concadvise [OPTION]... --format json --stdin-filename PATH` for that
- * text, with a Concadvise-Exit-Status header holding the exit status that run would have had;
- * a malformed request gets {"error": "..."} and status 2.  End of input ends the server. */
-
-/* Reads one message body (heap) from stdin; false at end of input; *bad for a broken header. */
-static bool read_message(char **body, size_t *len, bool *bad)
-{
-    char line[512];
-    long long n = -1;
-    *body = NULL;
-    *bad = false;
-    for (;;) {
-        size_t l;
-        if (!fgets(line, sizeof line, stdin)) return false;
-        l = strlen(line);
-        while (l && (line[l - 1] == '\n' || line[l - 1] == '\r')) line[--l] = '\0';
-        if (!l) {
-            if (n >= 0) break;
-            continue; /* blank lines between messages */
-        }
-        if (strncasecmp(line, "Content-Length:", 15) == 0) n = atoll(line + 15);
-    }
-    if (n < 0 || n > (1LL << 30) || !(*body = ca_malloc((size_t)n + 1))) {
-        *bad = true;
-        return n >= 0 && n <= (1LL << 30); /* out of memory: go on; a broken length: stop */
-    }
-    if (fread(*body, 1, (size_t)n, stdin) != (size_t)n) {
-        ca_free(*body);
-        *body = NULL;
-        return false;
-    }
-    (*body)[n] = '\0';
-    *len = (size_t)n;
-    return true;
-}
-
-static void send_message(int status, const char *data, size_t len)
-{
-    printf("Content-Length: %zu\r\nConcadvise-Exit-Status: %d\r\n\r\n", len, status);
-    fwrite(data, 1, len, stdout);
-    fflush(stdout);
-}
-
-static void send_error(const char *msg)
-{
-    struct ca_buf b;
-    ca_buf_init(&b);
-    ca_buf_puts(&b, "{\"error\": ");
-    ca_json_put_str(&b, msg);
-    ca_buf_puts(&b, "}\n");
-    send_message(EXIT_USAGE, b.data ? b.data : "{}", b.len);
-    ca_buf_fini(&b);
-}
-
-static int serve(const struct cli *base)
-{
-    char *body;
-    size_t len = 0;
-    bool bad;
-    while (read_message(&body, &len, &bad)) {
-        struct ca_arena arena;
-        struct ca_json *req = NULL;
-        const struct ca_json *file, *text;
-        struct ca_buf out;
-        struct cli c = *base;
-        int rc;
-        if (bad) {
-            send_error("out of memory");
-            continue;
-        }
-        ca_arena_init(&arena);
-        if (ca_json_parse(body, len, &arena, &req, NULL) != CA_OK || req->type != CA_JSON_OBJ ||
-            !(file = ca_json_find(req, "file")) || file->type != CA_JSON_STR || !*file->str ||
-            ((text = ca_json_find(req, "text")) && text->type != CA_JSON_STR)) {
-            send_error("a request is {\"file\": PATH, \"text\": TEXT} (text optional)");
-        } else {
-            char *disk = NULL;
-            size_t dlen = 0;
-            ca_buf_init(&out);
-            c.stdin_filename = file->str;
-            c.capture = &out;
-            c.have_buffer = true;
-            if (text) {
-                c.buffer = text->str;
-                c.buffer_len = strlen(text->str);
-            } else if (ca_file_read(file->str, &disk, &dlen) == CA_OK) {
-                c.buffer = disk;
-                c.buffer_len = dlen;
-            } else {
-                c.have_buffer = false;
-            }
-            if (!c.have_buffer) {
-                send_error("cannot read the file and the request has no text");
-            } else {
-                rc = run(&c);
-                send_message(rc, out.data ? out.data : "", out.len);
-            }
-            ca_free(disk);
-            ca_buf_fini(&out);
-        }
-        ca_arena_fini(&arena);
-        ca_free(body);
-    }
-    if (bad) {
-        send_error("malformed message header (Content-Length)");
-        return EXIT_USAGE;
-    }
-    return EXIT_CLEAN;
-}
 
 int main(int argc, char **argv)
 {
@@ -1581,13 +1108,13 @@ int main(int argc, char **argv)
         rc = parse_args(argc - 1, argv + 1, &c, true, false);
     } else if (argc > 1 && strcmp(argv[1], "serve") == 0) { /* docs/editors.md */
         rc = parse_args(argc - 1, argv + 1, &c, false, true);
-        if (rc < 0) rc = serve(&c);
+        if (rc < 0) rc = cli_serve(&c);
         cli_fini(&c);
         return rc;
     } else {
         rc = parse_args(argc, argv, &c, false, false);
     }
-    if (rc < 0) rc = run(&c);
+    if (rc < 0) rc = cli_run(&c);
     cli_fini(&c);
     return rc;
 }
