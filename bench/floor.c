@@ -23,7 +23,7 @@
 struct unit {
     char *file;  /* absolute, as concadvise makes it */
     char *key;   /* its real path (the file itself when it has none): one unit per key */
-    char **args; /* -working-directory=DIR, then the build's arguments minus dropped() */
+    char **args; /* the build's arguments minus dropped(), relative paths made absolute */
     int nargs;
 };
 
@@ -95,6 +95,43 @@ static int dropped(const char *a, const char *dir, const struct unit *u)
 /* One unit per entry, as entry_args() in analyzer/inputs.c builds it: argv[0] (and the compiler
  * after a ccache/distcc/sccache wrapper) is not passed.  libclang's database loader passes
  * "arguments" through; it would add -target/--driver-mode only for a prefixed compiler name. */
+/* As analyzer/inputs.c (entry_args): no -working-directory, which clang implements by changing
+ * the current directory of the whole process (a race between threads); the values of the path
+ * options are made absolute against the entry's directory instead.  path_value: is `a` such an
+ * option?  *k is the length of the option when the value is joined to it, else 0. */
+static int path_value(const char *a, int *k)
+{
+    static const char *const opts[] = {"-include-pch", "-include", "-imacros", "-isystem", "-iquote", "-idirafter",
+                                       "-iframework", "-isysroot", "--sysroot=", "--sysroot", "--include-directory=",
+                                       "-I", "-F"};
+    for (size_t i = 0; i < sizeof opts / sizeof *opts; i++) {
+        size_t l = strlen(opts[i]);
+        if (strncmp(a, opts[i], l) == 0) {
+            *k = a[l] ? (int)l : 0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* a[0, nopt) followed by a + nopt made absolute against dir. */
+static char *absolute(const char *a, size_t nopt, const char *dir)
+{
+    const char *v = a + nopt;
+    char *opt = xmalloc(nopt + 1), *r;
+    memcpy(opt, a, nopt);
+    opt[nopt] = '\0';
+    if (v[0] == '/' || !v[0]) {
+        r = join(opt, "", v);
+    } else {
+        char *d = join(dir, "/", "");
+        r = join(opt, d, v);
+        free(d);
+    }
+    free(opt);
+    return r;
+}
+
 static void add_unit(struct unit *u, CXCompileCommand cmd)
 {
     CXString d = clang_CompileCommand_getDirectory(cmd), f = clang_CompileCommand_getFilename(cmd);
@@ -103,8 +140,7 @@ static void add_unit(struct unit *u, CXCompileCommand cmd)
     u->file = file[0] == '/' ? join(file, "", "") : join(dir, "/", file);
     u->key = real_path(u->file);
     u->args = xmalloc((n + 1) * sizeof *u->args);
-    u->args[0] = join("-working-directory=", dir, "");
-    u->nargs = 1;
+    u->nargs = 0;
     if (n > 1) {
         CXString a0 = clang_CompileCommand_getArg(cmd, 0), a1 = clang_CompileCommand_getArg(cmd, 1);
         const char *b = strrchr(clang_getCString(a0), '/');
@@ -118,7 +154,14 @@ static void add_unit(struct unit *u, CXCompileCommand cmd)
         CXString a = clang_CompileCommand_getArg(cmd, i);
         int k = dropped(clang_getCString(a), dir, u);
         if (k == 2) i++;
-        else if (k == 0) u->args[u->nargs++] = join(clang_getCString(a), "", "");
+        else if (k == 0 && path_value(clang_getCString(a), &k) && k > 0) /* -Iinc: joined */
+            u->args[u->nargs++] = absolute(clang_getCString(a), (size_t)k, dir);
+        else if (k == 0 && path_value(clang_getCString(a), &k) && i + 1 < n) { /* -I inc */
+            CXString v = clang_CompileCommand_getArg(cmd, ++i);
+            u->args[u->nargs++] = join(clang_getCString(a), "", "");
+            u->args[u->nargs++] = absolute(clang_getCString(v), 0, dir);
+            clang_disposeString(v);
+        } else if (k == 0) u->args[u->nargs++] = join(clang_getCString(a), "", "");
         clang_disposeString(a);
     }
     clang_disposeString(d);
