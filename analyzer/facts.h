@@ -86,6 +86,11 @@ struct ca_fact_call {
     const char *macro;        /* outermost macro expansion the call sits in, or NULL */
     uint32_t flags;           /* enum ca_call_flags */
     uint32_t nargs;
+    uint32_t zero_args;       /* direct calls: bit k set when argument k (k < 32) is, after
+                                 parentheses and casts, the integer constant 0 (a literal, or a
+                                 macro or enumerator that is 0: NOWAIT_LOCK): the catalogs'
+                                 nonblocking_if_zero (PyThread_acquire_lock(lock, 0) is a
+                                 try-lock).  Not in --dump-facts */
     const char *fptype;       /* indirect calls: the called function type, canonical and spelled
                                  by clang ("void (unsigned char *, const unsigned char *, int)"):
                                  the pointee of the callee expression's type.  It is spelled like

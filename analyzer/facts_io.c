@@ -19,7 +19,7 @@ enum {
     TU_SIZE = 10,
     FUNC_SIZE = 33,
     LOOP_SIZE = 44,
-    CALL_SIZE = 40,
+    CALL_SIZE = 44,
     MACRO_SIZE = 20,
     WRITE_SIZE = 21,
     FNREF_SIZE = 40,
@@ -36,7 +36,7 @@ enum {
 FACTS_IO_SIZE(struct ca_loc, 8);
 FACTS_IO_SIZE(struct ca_fact_func, 48);
 FACTS_IO_SIZE(struct ca_fact_loop, 48);
-FACTS_IO_SIZE(struct ca_fact_call, 56);
+FACTS_IO_SIZE(struct ca_fact_call, 64);
 FACTS_IO_SIZE(struct ca_fact_macro, 24);
 FACTS_IO_SIZE(struct ca_fact_write, 32);
 FACTS_IO_SIZE(struct ca_fact_fnref, 64);
@@ -214,6 +214,7 @@ static void write_arrays(struct writer *w, const struct ca_tu_facts *f)
         p = put32(p, sid(w, x->macro));
         p = put32(p, x->flags);
         p = put32(p, x->nargs);
+        p = put32(p, x->zero_args);
         p = put32(p, sid(w, x->fptype));
         emit(w, rec, put32(p, sid(w, x->field)), CALL_SIZE);
     }
@@ -497,6 +498,7 @@ static void read_arrays(struct reader *r, struct ca_tu_facts *f)
         x->macro = get_str(r, &q);
         x->flags = get_below(r, &q, CA_CALL_STDSTREAM << 1);
         x->nargs = get32(&q);
+        x->zero_args = get32(&q);
         x->fptype = get_str(r, &q);
         x->field = get_str(r, &q);
     }

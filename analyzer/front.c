@@ -204,6 +204,7 @@ struct walk {
 };
 
 static void walk(struct walk *w, CXCursor c, struct list *out, struct ectx cx);
+static bool eval_int(CXCursor c, long long *v);
 static bool declared_by_python(struct walk *w, CXCursor decl);
 
 /* ------------------------------------------------------------------ precompiled preamble deps */
@@ -1055,6 +1056,29 @@ static CXCursor strip(struct walk *w, CXCursor c)
     return c;
 }
 
+/* Is the argument `c`, after parentheses and casts, the integer constant 0: a literal (also
+ * one a macro expands to, NOWAIT_LOCK) or an enumerator of value 0?  Only these are evaluated,
+ * so that the cost stays one cursor kind per argument. */
+static bool is_zero(struct walk *w, CXCursor c)
+{
+    long long v;
+    enum CXCursorKind k;
+    c = strip(w, c);
+    while ((k = clang_getCursorKind(c)) == CXCursor_CStyleCastExpr || k == CXCursor_ParenExpr) {
+        size_t b, m = kids_push(w, c, &b); /* (Py_ssize_t)0: a TypeRef, then the operand */
+        CXCursor in = m ? KID(w, b, m - 1) : clang_getNullCursor();
+        w->nkids = b;
+        if (clang_Cursor_isNull(in)) return false;
+        c = strip(w, in);
+    }
+    if (k == CXCursor_IntegerLiteral) return eval_int(c, &v) && v == 0;
+    if (k == CXCursor_DeclRefExpr) {
+        CXCursor d = clang_getCursorReferenced(c);
+        return clang_getCursorKind(d) == CXCursor_EnumConstantDecl && clang_getEnumConstantDeclValue(d) == 0;
+    }
+    return false;
+}
+
 /* The member an indirect call goes through: st->fn(x), tbl[i].fn(x), (*st->fn)(x) (callee
  * already stripped of parentheses, casts and *), or the array member of st->fns[i](x); NULL
  * for any other callee (a variable, a parameter, an element of an array variable). */
@@ -1076,7 +1100,7 @@ static const char *callee_field(struct walk *w, CXCursor callee)
  * children are the callee's and the arguments' own nodes, which run before it. */
 static void walk_call(struct walk *w, CXCursor c, struct list *out)
 {
-    struct ca_fact_call call = {w->func, w->loop, {0, 0}, NULL, NULL, 0, 0, NULL, NULL};
+    struct ca_fact_call call = {w->func, w->loop, {0, 0}, NULL, NULL, 0, 0, 0, NULL, NULL};
     struct list args = LIST_EMPTY;
     CXCursor ref = clang_getCursorReferenced(c), callee = clang_getNullCursor();
     size_t base, n = kids_push(w, c, &base), i;
@@ -1101,6 +1125,8 @@ static void walk_call(struct walk *w, CXCursor c, struct list *out)
     if (clang_getCursorKind(ref) == CXCursor_FunctionDecl) {
         call.name = take(w, clang_getCursorSpelling(ref));
         if (declared_by_python(w, ref)) call.flags |= CA_CALL_PYDECL;
+        for (i = 1; i < n && i <= 32; i++)
+            if (is_zero(w, KID(w, base, i))) call.zero_args |= 1u << (i - 1);
     } else {
         /* through a pointer: the callee's own text, "" when it has none in the current file
          * (it comes from a macro body, so its range is the whole macro use) */

@@ -50,6 +50,8 @@ struct ca_func_info {
     const char *name;              /* the catalog entry that matched (may end in '*') */
     enum ca_io_kind io;            /* CA_IO_NONE when not a blocking call */
     bool io_unbounded;             /* may wait without limit (recv, accept, poll, sleep, cond wait) */
+    int nonblocking_if_zero;       /* does not block when this argument (0-based) is 0: the try-lock
+                                      PyThread_acquire_lock(lock, 0); -1 when none */
     uint32_t cpu_weight;           /* 0: not CPU-heavy; else relative cost per call (1..100) */
     enum ca_gil_effect gil;        /* CA_GILFX_NONE unless a GIL primitive */
     bool python_api;               /* a Python C-API function that needs the GIL */

@@ -203,6 +203,11 @@ static enum ca_status classify_call(struct ca_program *p, uint32_t tu, uint32_t 
      * not count as Python API use. */
     /* fprintf(stderr, ...), fputs(s, stdout): console output, not file I/O */
     if ((call->flags & CA_CALL_STDSTREAM) && cs->info.io == CA_IO_FILE) cs->info.io = CA_IO_CONSOLE;
+    /* PyThread_acquire_lock(lock, 0) (NOWAIT_LOCK) only tries: not a wait */
+    if (cs->info.io && cs->info.nonblocking_if_zero >= 0 && (call->zero_args >> cs->info.nonblocking_if_zero) & 1u) {
+        cs->info.io = CA_IO_NONE;
+        cs->info.io_unbounded = false;
+    }
     cs->pyfunc = (call->flags & CA_CALL_PYDECL) != 0;
     /* The catalog's "Py*" patterns apply only to functions Python's headers declare: a project's
      * own PyBlake2_blake2b_update or PyFoo_helper is not the C-API. */

@@ -225,6 +225,38 @@ static void test_recv_loop_with_gil_held_recommends_release_and_warns(void **sta
     ca_facts_fini(&b.f);
 }
 
+/* PyThread_acquire_lock(lock, 0): the catalog's nonblocking_if_zero makes the try-lock no wait;
+ * the same call with a non-constant flag still blocks. */
+static void test_try_lock_with_a_zero_flag_does_not_block(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l1, l2, c;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "locks", true);
+    method_table(&b, "locks");
+    l1 = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    c = call(&b, body, "PyThread_acquire_lock", NULL, 0);
+    b.f.calls[c].nargs = 2;
+    b.f.calls[c].zero_args = 1u << 1;
+    loop_end(&b);
+    l2 = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    c = call(&b, body, "PyThread_acquire_lock", NULL, 0);
+    b.f.calls[c].nargs = 2;
+    b.f.calls[c].zero_args = 1u << 0; /* the lock argument is 0, not the flag */
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_not_equal(loop_at(&r, l1)->cls, CA_CLASS_IO);
+    assert_int_equal(loop_at(&r, l2)->cls, CA_CLASS_IO);
+    assert_int_equal(count_diags(&r, "gil-blocking-io-held"), 1);
+    assert_int_equal(r.diags[0].line, b.f.calls[c].loc.line);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
 static void test_release_and_reacquire_per_iteration_is_mixed(void **state)
 {
     struct tb b;
@@ -1033,6 +1065,7 @@ int main(void)
         cmocka_unit_test(test_every_rule_has_a_matcher_a_doc_and_samples),
         cmocka_unit_test(test_read_loop_inside_allow_threads_is_io_released_threading),
         cmocka_unit_test(test_recv_loop_with_gil_held_recommends_release_and_warns),
+        cmocka_unit_test(test_try_lock_with_a_zero_flag_does_not_block),
         cmocka_unit_test(test_release_and_reacquire_per_iteration_is_mixed),
         cmocka_unit_test(test_wrapper_function_that_saves_thread_releases_for_its_caller),
         cmocka_unit_test(test_same_named_noop_wrapper_does_not_release),

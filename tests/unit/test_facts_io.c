@@ -157,6 +157,7 @@ static void same_facts(const struct ca_tu_facts *a, const struct ca_tu_facts *b)
         same_str(x->macro, y->macro, "call macro");
         assert_int_equal(x->flags, y->flags);
         assert_int_equal(x->nargs, y->nargs);
+        assert_int_equal(x->zero_args, y->zero_args);
         same_str(x->fptype, y->fptype, "call fptype");
         same_str(x->field, y->field, "call field");
     }
@@ -274,10 +275,10 @@ static void build(struct ca_tu_facts *f)
     };
     static const struct ca_fact_call calls[] = {
         {0, CA_NONE, {4, 2}, "PyEval_SaveThread", "Py_BEGIN_ALLOW_THREADS", CA_CALL_IN_MACRO | CA_CALL_PYDECL, 0,
-         NULL, NULL},
-        {0, 1, {6, 9}, "self->read", NULL, CA_CALL_INDIRECT, 1, "int (int)", "read"},
-        {0, 2, {7, 11}, "fprintf", NULL, CA_CALL_STDSTREAM, 3, NULL, NULL},
-        {1, 3, {9, 3}, "", "", CA_CALL_INDIRECT | CA_CALL_IN_MACRO | CA_CALL_PYDECL | CA_CALL_STDSTREAM, 0, "",
+         0, NULL, NULL},
+        {0, 1, {6, 9}, "self->read", NULL, CA_CALL_INDIRECT, 1, 0, "int (int)", "read"},
+        {0, 2, {7, 11}, "fprintf", NULL, CA_CALL_STDSTREAM, 3, 0x80000005u, NULL, NULL},
+        {1, 3, {9, 3}, "", "", CA_CALL_INDIRECT | CA_CALL_IN_MACRO | CA_CALL_PYDECL | CA_CALL_STDSTREAM, 0, 0, "",
          ""},
     };
     static const struct ca_fact_macro macros[] = {{0, 0, {5, 20}, "PyList_GET_ITEM"}, {1, CA_NONE, {9, 1}, ""}};

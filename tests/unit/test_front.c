@@ -774,6 +774,40 @@ static void test_calls_with_stdout_or_stderr_as_an_argument_are_stdstream(void *
     ca_facts_fini(&f);
 }
 
+static void test_arguments_that_are_the_constant_zero_are_marked(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "zero.c",
+                         "#define NOWAIT 0\n"
+                         "#define WAIT 1\n"
+                         "enum mode { M_TRY, M_WAIT };\n"
+                         "typedef long ssize;\n"
+                         "int lock(void *l, int w, long t);\n"
+                         "void f(void *l, int v) {\n"
+                         "    lock(l, 0, 5);\n"
+                         "    lock(l, NOWAIT, (ssize)0);\n"
+                         "    lock(l, (0), 0L);\n"
+                         "    lock(l, M_TRY, -1);\n"
+                         "    lock(l, v, 1);\n"
+                         "    lock(l, WAIT, 0 + 1);\n"
+                         "    lock(l, M_WAIT, v - v);\n"
+                         "    lock(0, 0.0 == 1, 0);\n"
+                         "}\n",
+                         &f);
+    (void)d;
+    assert_int_equal(f.ncalls, 8);
+    assert_int_equal(f.calls[0].zero_args, 1u << 1);              /* lock(l, 0, 5) */
+    assert_int_equal(f.calls[1].zero_args, 1u << 1 | 1u << 2);    /* a macro that is 0, a cast 0 */
+    assert_int_equal(f.calls[2].zero_args, 1u << 1 | 1u << 2);    /* parentheses, 0L */
+    assert_int_equal(f.calls[3].zero_args, 1u << 1);              /* an enumerator of value 0 */
+    assert_int_equal(f.calls[4].zero_args, 0);                    /* a variable */
+    assert_int_equal(f.calls[5].zero_args, 0);                    /* 1, and an expression: not evaluated */
+    assert_int_equal(f.calls[6].zero_args, 0);
+    assert_int_equal(f.calls[7].zero_args, 1u << 0 | 1u << 2);    /* a null pointer constant 0 counts too */
+    free(d);
+    ca_facts_fini(&f);
+}
+
 /* ------------------------------------------------------------------ globals */
 
 static void test_globals_and_static_locals_are_recorded_with_their_kind(void **state)
@@ -1232,10 +1266,10 @@ static void test_dump_of_hand_built_facts_follows_the_documented_format(void **s
     struct ca_tu_facts f;
     struct ca_fact_func fn = {"run", {3, 5}, {20, 1}, true, CA_NONE, 2, NULL};
     struct ca_fact_loop lp = {0, CA_NONE, 0, CA_LOOP_WHILE, CA_BOUND_CONST, 16, {5, 5}, 9, 7};
-    struct ca_fact_call call = {0, 0, {6, 9}, "read", "CHECK", CA_CALL_IN_MACRO, 3, NULL, NULL};
-    struct ca_fact_call icall = {0, CA_NONE, {12, 5}, "", NULL, CA_CALL_INDIRECT, 0, NULL, NULL};
-    struct ca_fact_call scall = {0, CA_NONE, {13, 5}, "fputs", NULL, CA_CALL_STDSTREAM, 2, NULL, NULL};
-    struct ca_fact_call mcall = {0, CA_NONE, {14, 5}, "st->pack", NULL, CA_CALL_INDIRECT, 1, "void (int)", "pack"};
+    struct ca_fact_call call = {0, 0, {6, 9}, "read", "CHECK", CA_CALL_IN_MACRO, 3, 0, NULL, NULL};
+    struct ca_fact_call icall = {0, CA_NONE, {12, 5}, "", NULL, CA_CALL_INDIRECT, 0, 0, NULL, NULL};
+    struct ca_fact_call scall = {0, CA_NONE, {13, 5}, "fputs", NULL, CA_CALL_STDSTREAM, 2, 0, NULL, NULL};
+    struct ca_fact_call mcall = {0, CA_NONE, {14, 5}, "st->pack", NULL, CA_CALL_INDIRECT, 1, 0, "void (int)", "pack"};
     struct ca_fact_macro m = {0, 0, {6, 9}, "CHECK"};
     struct ca_fact_write wr = {0, 0, {7, 9}, "count", true};
     struct ca_fact_fnref r1 = {CA_FNREF_ARG, "worker", 0, 0, 2, NULL, {6, 20}, NULL, NULL};
@@ -2080,6 +2114,7 @@ int main(void)
         cmocka_unit_test(test_unsaved_buffer_replaces_the_file_contents),
         cmocka_unit_test(test_allocation_failures_return_nomem_without_leaks),
         cmocka_unit_test(test_two_fronts_parse_in_parallel_threads),
+        cmocka_unit_test(test_arguments_that_are_the_constant_zero_are_marked),
         cmocka_unit_test(test_dump_of_hand_built_facts_follows_the_documented_format),
         cmocka_unit_test(test_dump_of_a_header_function_names_its_file),
         cmocka_unit_test(test_pch_facts_equal_plain_facts_for_every_sample_with_a_preamble),

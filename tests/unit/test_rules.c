@@ -269,6 +269,15 @@ static void test_pthread_create_spawns_at_argument_2(void **state)
     assert_int_equal(find("abort").spawn_arg, -1);
 }
 
+static void test_the_raw_lock_does_not_block_when_its_flag_is_zero(void **state)
+{
+    (void)state;
+    assert_int_equal(find("PyThread_acquire_lock").nonblocking_if_zero, 1);
+    assert_int_equal(find("PyThread_acquire_lock_timed").nonblocking_if_zero, 1);
+    assert_int_equal(find("recv").nonblocking_if_zero, -1);
+    assert_int_equal(find("qsort").nonblocking_if_zero, -1); /* not in the io catalog at all */
+}
+
 static void test_memcpy_has_a_cpu_weight(void **state)
 {
     (void)state;
@@ -484,7 +493,7 @@ static void test_unknown_key_reports_line_and_column_of_that_key(void **state)
                  "    {\"name\": \"zz_x\",    \"knd\": \"file\"}\n"
                  "  ]\n"
                  "}\n",
-                 CA_ERR_CONFIG, 6, 25, "unknown key \"knd\" (expected one of: name, kind, unbounded, note)");
+                 CA_ERR_CONFIG, 6, 25, "unknown key \"knd\" (expected one of: name, kind, unbounded, nonblocking_if_zero, note)");
     expect_error("{\"catalog\": \"io\", \"version\": 1, \"entries\": [], \"macros\": []}", CA_ERR_CONFIG, 1, 48,
                  "unknown key \"macros\" (expected one of: catalog, version, description, entries, excluded)");
 }
@@ -506,6 +515,9 @@ static void test_wrong_type_reports_the_value(void **state)
     expect_error("{\"catalog\": \"cpu\", \"version\": 1, \"entries\": [{\"name\": \"x\", \"weight\": 2.5}]}",
                  CA_ERR_CONFIG, 1, 70, "must be an integer");
     expect_error("{\"catalog\": \"cpu\", \"version\": 2, \"entries\": []}", CA_ERR_CONFIG, 1, 31, "unsupported version 2");
+    expect_error("{\"catalog\": \"io\", \"version\": 1, \"entries\": [{\"name\": \"x\", \"kind\": \"wait\", "
+                 "\"nonblocking_if_zero\": 32}]}",
+                 CA_ERR_CONFIG, 1, 98, "\"nonblocking_if_zero\" must be an integer from 0 to 31");
 }
 
 static void test_bad_enum_value_is_rejected_with_the_choices(void **state)
@@ -749,6 +761,7 @@ int main(void)
         cmocka_unit_test(test_pyeval_savethread_releases_the_gil),
         cmocka_unit_test(test_strtok_is_unsafe_with_strtok_r_as_replacement),
         cmocka_unit_test(test_pthread_create_spawns_at_argument_2),
+        cmocka_unit_test(test_the_raw_lock_does_not_block_when_its_flag_is_zero),
         cmocka_unit_test(test_memcpy_has_a_cpu_weight),
         cmocka_unit_test(test_unknown_name_is_not_found_and_info_has_defaults),
         cmocka_unit_test(test_a_name_in_several_catalogs_gets_every_role),
