@@ -9,7 +9,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -82,28 +81,12 @@ static int make_dirs(char *d)
     return mkdir(d, 0777) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Write `data` to `path` atomically: a temporary file in the same directory, then rename. */
-static bool write_atomic(const char *path, const void *data, size_t len)
-{
-    char tmp[PATH_MAX];
-    int fd;
-    bool ok;
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%lx", path, (long)getpid(), (unsigned long)pthread_self()) >=
-        (int)sizeof tmp)
-        return false;
-    if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666)) < 0) return false;
-    ok = write(fd, data, len) == (ssize_t)len;
-    ok = close(fd) == 0 && ok;
-    if (ok && rename(tmp, path) == 0) return true;
-    unlink(tmp);
-    return false;
-}
 
 static void put_file_once(const char *dir, const char *name, const char *text)
 {
     char p[PATH_MAX];
     if (snprintf(p, sizeof p, "%s/%s", dir, name) < (int)sizeof p && access(p, F_OK) != 0)
-        (void)write_atomic(p, text, strlen(text));
+        if (ca_file_write_atomic(p, text, strlen(text)) != CA_OK) { /* a marker file: best effort */ }
 }
 
 enum ca_status ca_cache_open(const char *dir, const char *tool_id, struct ca_cache **out, char **why)
@@ -344,7 +327,8 @@ enum ca_status ca_cache_put(struct ca_cache *c, struct ca_hash key, const char *
     if (st == CA_OK && fresh) st = ca_facts_write(f, &b);
     if (st == CA_OK && b.failed) st = CA_ERR_NOMEM;
     if (st == CA_OK && fresh) {
-        if (entry_path(c, key, file, sizeof file, true) && write_atomic(file, b.data, b.len)) count(c, &c->stats.stored);
+        if (entry_path(c, key, file, sizeof file, true) && ca_file_write_atomic(file, b.data, b.len) == CA_OK)
+            count(c, &c->stats.stored);
         else count(c, &c->stats.write_errors);
     }
     ca_buf_fini(&b);
@@ -462,7 +446,7 @@ enum ca_status ca_cache_put_run(struct ca_cache *c, struct ca_hash key, const ch
     if (st == CA_OK && fresh) {
         h = ca_hash128(b.data + body, b.len - body, 0);
         memcpy(b.data + body - sizeof h, &h, sizeof h);
-        if (run_path(c, key, file, sizeof file, true) && write_atomic(file, b.data, b.len)) {
+        if (run_path(c, key, file, sizeof file, true) && ca_file_write_atomic(file, b.data, b.len) == CA_OK) {
             count(c, &c->stats.stored);
             prune_runs(c);
         } else {

@@ -58,11 +58,24 @@ static void add_candidate(struct ca_buf *out, size_t *n, const char *dir, size_t
     (*n)++;
 }
 
+/* ca_input_include_dirs' callback: one candidate in each search directory. */
+struct candidates {
+    struct ca_buf *out;
+    size_t *n;
+    const char *name;
+    size_t nname;
+};
+
+static void add_in_dir(const char *dir, void *ctx)
+{
+    struct candidates *c = ctx;
+    add_candidate(c->out, c->n, dir, strlen(dir), c->name, c->nname);
+}
+
 size_t ca_engine_absent_paths(const struct ca_tu_facts *f, const struct ca_input *in, struct ca_buf *out)
 {
     static const char *const sys[] = {"/usr/local/include", "/usr/include", "/usr/include/x86_64-linux-gnu",
                                       "/usr/include/aarch64-linux-gnu"};
-    static const char *const opts[] = {"-I", "-iquote", "-isystem", "-idirafter"};
     size_t n = 0;
     for (uint32_t i = 0; i < f->ndiags; i++) {
         const char *m = f->diags[i].message, *q, *slash;
@@ -74,15 +87,10 @@ size_t ca_engine_absent_paths(const struct ca_tu_facts *f, const struct ca_input
         slash = strrchr(in->path, '/');
         add_candidate(out, &n, slash ? in->path : ".", slash ? (size_t)(slash - in->path) : 1, m + 1, nname);
         for (size_t k = 0; k < sizeof sys / sizeof *sys; k++) add_candidate(out, &n, sys[k], strlen(sys[k]), m + 1, nname);
-        for (size_t a = 0; a < in->nargs; a++)
-            for (size_t o = 0; o < sizeof opts / sizeof *opts; o++) {
-                size_t no = strlen(opts[o]);
-                const char *dir = NULL;
-                if (strncmp(in->args[a], opts[o], no) != 0) continue;
-                if (in->args[a][no]) dir = in->args[a] + no;
-                else if (a + 1 < in->nargs) dir = in->args[a + 1];
-                if (dir) add_candidate(out, &n, dir, strlen(dir), m + 1, nname);
-            }
+        {
+            struct candidates c = {out, &n, m + 1, nname};
+            ca_input_include_dirs(in, add_in_dir, &c);
+        }
     }
     return n;
 }
@@ -199,7 +207,7 @@ static enum ca_status prepare(struct pool *pl)
 {
     const struct ca_engine_options *o = pl->o;
     size_t n = pl->inputs->n ? pl->inputs->n : 1;
-    char *cv = NULL, *id = NULL;
+    char *id = NULL, cwd[PATH_MAX];
     enum ca_status st = CA_OK;
     if (!(pl->texts = ca_calloc(n, sizeof *pl->texts)) || !(pl->lens = ca_calloc(n, sizeof *pl->lens)) ||
         !(pl->owned = ca_calloc(n, sizeof *pl->owned)) || !(pl->groups = ca_calloc(n, sizeof *pl->groups)))
@@ -209,11 +217,9 @@ static enum ca_status prepare(struct pool *pl)
     if (!o->cache && o->no_pch) return CA_OK;
     if (!o->no_pch) {
         struct ca_buf b;
-        cv = ca_front_clang_version();
         ca_buf_init(&b);
-        char cwd[PATH_MAX];
         /* the working directory too: a relative -I resolves against it, the PCH stores it resolved */
-        ca_buf_printf(&b, "%s %s %s", ca_front_id(), cv ? cv : "", getcwd(cwd, sizeof cwd) ? cwd : "");
+        ca_buf_printf(&b, "%s %s", o->tool_id ? o->tool_id : ca_front_id(), getcwd(cwd, sizeof cwd) ? cwd : "");
         if (!(id = ca_buf_take(&b))) st = CA_ERR_NOMEM;
     }
     for (size_t i = 0; i < pl->inputs->n && st == CA_OK; i++) {
@@ -228,7 +234,6 @@ static enum ca_status prepare(struct pool *pl)
         }
         if (st == CA_OK && id && pl->texts[i]) st = pch_set_add(&pl->pch, in, pl->texts[i], pl->lens[i], id, &pl->groups[i]);
     }
-    ca_free(cv);
     ca_free(id);
     return st;
 }

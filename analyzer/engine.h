@@ -22,6 +22,9 @@ struct ca_engine_options {
                                       buffer is looked up but never stored (it changes on every key) */
     bool no_pch;                   /* parse Python.h with every file, never through a precompiled
                                       preamble (engine_pch.h) */
+    const char *tool_id;           /* the identity of the front end and libclang (as the cache's);
+                                      part of the precompiled preambles' keys.  NULL: the front
+                                      end's alone */
 };
 
 /* What a parse run did (for --stats and tests). */

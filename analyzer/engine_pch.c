@@ -7,7 +7,6 @@
 #include "engine_pch.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,9 +116,7 @@ static void put_str(struct ca_buf *b, const char *s)
 static enum ca_status write_meta(const char *path, const struct ca_pch_info *pi)
 {
     struct ca_buf b;
-    char tmp[PATH_MAX];
-    int fd;
-    bool ok;
+    enum ca_status st;
     ca_buf_init(&b);
     ca_buf_putn(&b, META_MAGIC, 8);
     put_u64(&b, pi->len);
@@ -135,22 +132,9 @@ static enum ca_status write_meta(const char *path, const struct ca_pch_info *pi)
         put_u64(&b, pi->dep_python[i]);
         ca_buf_putn(&b, (const char *)&pi->dep_stamps[i], sizeof pi->dep_stamps[i]);
     }
-    if (b.failed) {
-        ca_buf_fini(&b);
-        return CA_ERR_NOMEM;
-    }
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%ld.%lx", path, (long)getpid(), (unsigned long)pthread_self()) >=
-        (int)sizeof tmp) {
-        ca_buf_fini(&b);
-        return CA_OK;
-    }
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-    ok = fd >= 0 && write(fd, b.data, b.len) == (ssize_t)b.len;
-    if (fd >= 0) ok = close(fd) == 0 && ok;
-    ok = ok && rename(tmp, path) == 0;
-    if (!ok) unlink(tmp);
+    st = b.failed ? CA_ERR_NOMEM : ca_file_write_atomic(path, b.data, b.len);
     ca_buf_fini(&b);
-    return CA_OK; /* best effort, as every cache write */
+    return st == CA_ERR_NOMEM ? st : CA_OK; /* best effort, as every cache write */
 }
 
 struct rd {

@@ -2671,32 +2671,6 @@ enum ca_status ca_front_parse(struct ca_front *fe, const struct ca_front_input *
 
 /* ------------------------------------------------------------------ precompiled preambles */
 
-/* Write `len` bytes to `path` through a temporary file in the same directory, renamed over it:
- * a reader sees the old file or the new one, never a part. */
-static enum ca_status write_atomic(const char *path, const char *data, size_t len)
-{
-    struct ca_buf tmp;
-    enum ca_status st = CA_OK;
-    int fd;
-    ca_buf_init(&tmp);
-    ca_buf_printf(&tmp, "%s.XXXXXX", path);
-    if (tmp.failed) return CA_ERR_NOMEM;
-    if ((fd = mkstemp(tmp.data)) < 0) {
-        ca_buf_fini(&tmp);
-        return CA_ERR_IO;
-    }
-    while (len > 0 && st == CA_OK) {
-        ssize_t k = write(fd, data, len);
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) st = CA_ERR_IO;
-        else data += k, len -= (size_t)k;
-    }
-    if (fchmod(fd, 0644) != 0 || close(fd) != 0) st = CA_ERR_IO;
-    if (st == CA_OK && rename(tmp.data, path) != 0) st = CA_ERR_IO;
-    if (st != CA_OK) unlink(tmp.data);
-    ca_buf_fini(&tmp);
-    return st;
-}
 
 /* The files a preamble's TU read, while clang_getInclusions reports them. */
 struct pchdeps {
@@ -2845,7 +2819,7 @@ enum ca_status ca_front_build_pch(struct ca_front *fe, const char *const *args, 
             st = CA_ERR_NOMEM;
             goto out;
         }
-    if ((st = write_atomic(header_path, preamble, len)) != CA_OK) goto out;
+    if ((st = ca_file_write_atomic(header_path, preamble, len)) != CA_OK) goto out;
     unsaved.Filename = header_path;
     unsaved.Contents = preamble;
     unsaved.Length = (unsigned long)len;

@@ -743,6 +743,18 @@ static bool path_opt(const char *a, size_t *n, bool *joined)
     return false;
 }
 
+void ca_input_include_dirs(const struct ca_input *in, void (*fn)(const char *dir, void *ctx), void *ctx)
+{
+    static const char *const opts[] = {"-I", "-iquote", "-isystem", "-idirafter"};
+    for (size_t a = 0; a < in->nargs; a++)
+        for (size_t o = 0; o < sizeof opts / sizeof *opts; o++) {
+            size_t no = strlen(opts[o]);
+            if (strncmp(in->args[a], opts[o], no) != 0) continue;
+            if (in->args[a][no]) fn(in->args[a] + no, ctx);
+            else if (a + 1 < in->nargs) fn(in->args[a + 1], ctx);
+        }
+}
+
 /* opt + value, with a relative value made absolute against the entry's directory. */
 static enum ca_status add_path_arg(struct strv *v, const char *dir, const char *opt, size_t nopt, const char *val)
 {

@@ -49,4 +49,8 @@ CA_MUST_USE enum ca_status ca_inputs_collect(const struct ca_inputs_options *opt
                                              struct ca_inputs_error *err);
 void ca_input_list_fini(struct ca_input_list *l);
 
+/* The header search directories in in->args (-I, -iquote, -isystem, -idirafter; joined or as the
+ * next argument), in order: fn(dir, ctx) for each. */
+void ca_input_include_dirs(const struct ca_input *in, void (*fn)(const char *dir, void *ctx), void *ctx);
+
 #endif

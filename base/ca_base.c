@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 const char *ca_status_str(enum ca_status st)
 {
@@ -236,4 +238,30 @@ enum ca_status ca_file_read(const char *path, char **out, size_t *len)
     if (len) *len = b.len;
     *out = ca_buf_take(&b);
     return *out ? CA_OK : CA_ERR_NOMEM;
+}
+
+enum ca_status ca_file_write_atomic(const char *path, const void *bytes, size_t len)
+{
+    const char *data = bytes;
+    struct ca_buf tmp;
+    enum ca_status st = CA_OK;
+    int fd;
+    ca_buf_init(&tmp);
+    ca_buf_printf(&tmp, "%s.XXXXXX", path);
+    if (tmp.failed) return CA_ERR_NOMEM;
+    if ((fd = mkstemp(tmp.data)) < 0) {
+        ca_buf_fini(&tmp);
+        return CA_ERR_IO;
+    }
+    while (len > 0 && st == CA_OK) {
+        ssize_t k = write(fd, data, len);
+        if (k < 0 && errno == EINTR) continue;
+        if (k <= 0) st = CA_ERR_IO;
+        else data += k, len -= (size_t)k;
+    }
+    if (fchmod(fd, 0644) != 0 || close(fd) != 0) st = CA_ERR_IO;
+    if (st == CA_OK && rename(tmp.data, path) != 0) st = CA_ERR_IO;
+    if (st != CA_OK) unlink(tmp.data);
+    ca_buf_fini(&tmp);
+    return st;
 }

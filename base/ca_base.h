@@ -86,5 +86,10 @@ size_t ca_utf8_len(const unsigned char *s, size_t avail);
 /* ---- files */
 /* Read a whole file into a NUL-terminated heap string. */
 CA_MUST_USE enum ca_status ca_file_read(const char *path, char **out, size_t *len);
+/* Write `len` bytes to `path` through a temporary file in the same directory (mode 0644),
+ * renamed over it: a reader sees the old file or the new one, never a part, and concurrent
+ * writers of the same path leave one whole file.  CA_ERR_IO or CA_ERR_NOMEM on failure (the
+ * temporary file is removed). */
+CA_MUST_USE enum ca_status ca_file_write_atomic(const char *path, const void *bytes, size_t len);
 
 #endif

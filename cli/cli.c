@@ -871,12 +871,10 @@ char *cli_tool_id(void)
 static enum ca_status open_cache(struct run *rn)
 {
     const struct cli *c = rn->c;
-    char *id, *why = NULL;
+    char *why = NULL;
     enum ca_status st;
     if (c->no_cache) return CA_OK;
-    if (!(id = cli_tool_id())) return CA_ERR_NOMEM;
-    st = ca_cache_open(c->cache_dir ? c->cache_dir : ".concadvise-cache", id, &rn->cache, &why);
-    ca_free(id);
+    st = ca_cache_open(c->cache_dir ? c->cache_dir : ".concadvise-cache", rn->tool_id, &rn->cache, &why);
     if (st == CA_ERR_IO) {
         if (c->cache_dir && !c->quiet) fprintf(stderr, "concadvise: warning: no cache: %s\n", why);
         st = CA_OK;
@@ -926,6 +924,10 @@ int cli_run(const struct cli *c)
     memset(&rn, 0, sizeof rn);
     rn.c = c;
     rn.rules_dir = rdir;
+    if (!(rn.tool_id = cli_tool_id())) {
+        fprintf(stderr, "concadvise: error: %s\n", ca_status_str(CA_ERR_NOMEM));
+        return EXIT_INPUTS;
+    }
     rn.started_ns = ca_cache_now_ns();
     ca_config_init(&rn.cfg);
     ca_baseline_init(&rn.baseline);
@@ -1008,6 +1010,7 @@ int cli_run(const struct cli *c)
     memset(&eo, 0, sizeof eo);
     eo.cache = rn.cache;
     eo.no_pch = c->no_pch;
+    eo.tool_id = rn.tool_id;
     eo.jobs = c->jobs;
     if (!c->quiet && !c->dump_facts && !c->stdin_filename && isatty(2) && rn.selected.n > 1) eo.progress = on_progress;
     if (c->stdin_filename) {
@@ -1082,6 +1085,7 @@ out:
         for (size_t i = 0; i < rn.ntus; i++) ca_facts_fini(&rn.tus[i]);
     ca_free(rn.tus);
     ca_cache_free(rn.cache);
+    ca_free(rn.tool_id);
     ca_buf_fini(&out);
     ca_buf_fini(&errtext);
     sources_fini(&rn.src);

@@ -70,6 +70,7 @@ struct run {
     struct ca_cache *cache;
     struct ca_engine_stats es;
     const char *rules_dir;          /* where the rules were read from */
+    char *tool_id;                  /* cli_tool_id(), once per run */
     int64_t started_ns;             /* before anything was read: later changes are not cached */
     struct ca_results res;
     struct sources src;
@@ -85,7 +86,8 @@ int cli_run(const struct cli *c);
 /* The report: into c->capture (serve), else to --output or stdout.  0 on failure (said on stderr). */
 int cli_emit(const struct cli *c, const char *data, size_t len);
 int cli_write_out(const char *path, const char *data, size_t len);
-/* The identity of this build's front end and of libclang, for cache entries and shard files (heap). */
+/* The identity of this build's front end and of libclang, for cache entries, precompiled
+ * preambles, shard files and whole runs (heap; a run keeps it in run.tool_id). */
 char *cli_tool_id(void);
 double cli_now(void);
 /* Colour in the text report: --color, else a terminal without NO_COLOR and not TERM=dumb. */

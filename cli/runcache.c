@@ -35,10 +35,10 @@ enum ca_status cli_run_key(const struct run *rn, struct ca_hash *key)
 {
     const struct cli *c = rn->c;
     struct ca_buf b;
-    char cwd[PATH_MAX], *id = cli_tool_id();
+    char cwd[PATH_MAX];
     ca_buf_init(&b);
     key_str(&b, "concadvise run 1");
-    key_str(&b, id);
+    key_str(&b, rn->tool_id);
     key_str(&b, getcwd(cwd, sizeof cwd) ? cwd : "");
     ca_buf_printf(&b, "format=%d all=%d top=%u fail=%d color=%d quiet=%d tty2=%d pch=%d", (int)c->format, c->all,
                   c->top, rn->fail_on, cli_use_color(c), c->quiet, isatty(2), !c->no_pch);
@@ -60,8 +60,7 @@ enum ca_status cli_run_key(const struct run *rn, struct ca_hash *key)
         ca_buf_putc(&b, '\0');
         for (size_t a = 0; a < in->nargs; a++) key_str(&b, in->args[a]);
     }
-    ca_free(id);
-    if (b.failed || !id) {
+    if (b.failed) {
         ca_buf_fini(&b);
         return CA_ERR_NOMEM;
     }

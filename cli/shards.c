@@ -19,14 +19,13 @@ int cli_shard_write(struct run *rn, const struct ca_engine_options *eo)
     struct ca_shard_run sr;
     const char **names = ca_calloc(rn->selected.n + 1, sizeof *names);
     uint32_t *index = ca_calloc(rn->selected.n + 1, sizeof *index);
-    char *id = cli_tool_id();
     struct ca_buf b;
     enum ca_status st = CA_ERR_NOMEM;
     int rc = EXIT_INPUTS;
     ca_buf_init(&b);
     part.items = ca_calloc(rn->selected.n + 1, sizeof *part.items);
     part.n = 0;
-    if (!names || !index || !id || !part.items) goto out;
+    if (!names || !index || !part.items) goto out;
     for (size_t i = 0; i < rn->selected.n; i++) {
         names[i] = rn->selected.items[i].display;
         if (i % c->shard_n == c->shard_k - 1) {
@@ -34,7 +33,7 @@ int cli_shard_write(struct run *rn, const struct ca_engine_options *eo)
             part.items[part.n++] = rn->selected.items[i];
         }
     }
-    sr.tool_id = id;
+    sr.tool_id = rn->tool_id;
     sr.n = c->shard_n;
     sr.ninputs = (uint32_t)rn->selected.n;
     sr.inputs = ca_shard_inputs_hash(names, rn->selected.n);
@@ -48,7 +47,6 @@ out:
     ca_free(part.items);
     ca_free(names);
     ca_free(index);
-    ca_free(id);
     return rc;
 }
 
@@ -58,8 +56,9 @@ int cli_shard_read(struct run *rn)
 {
     const struct cli *c = rn->c;
     struct ca_shard_set set;
-    char *id = cli_tool_id(), *why = NULL;
-    enum ca_status st = id ? CA_OK : CA_ERR_NOMEM;
+    const char *id = rn->tool_id;
+    char *why = NULL;
+    enum ca_status st = CA_OK;
     int rc = -1;
     ca_shard_set_init(&set);
     for (size_t i = 0; i < c->npaths && st == CA_OK; i++) {
@@ -94,6 +93,5 @@ int cli_shard_read(struct run *rn)
     }
     ca_shard_set_fini(&set);
     ca_free(why);
-    ca_free(id);
     return rc;
 }

@@ -16,50 +16,12 @@
 
 #include "facts_io.h"
 #include "front.h"
+#include "front_fixture.h"
 #include "testutil.h"
 
 #define HEADER 28 /* magic, version, payload length, checksum */
 
-struct fixture {
-    struct ca_front *fe;
-    char pyflag[300]; /* "-I/usr/include/python3.X" */
-};
-
-static int setup(void **state)
-{
-    static struct fixture fx;
-    glob_t g;
-    memset(&fx, 0, sizeof fx);
-    if (ca_front_new(&fx.fe) != CA_OK) return -1;
-    if (glob("/usr/include/python3.*/Python.h", 0, NULL, &g) == 0 && g.gl_pathc > 0) {
-        size_t n = strlen(g.gl_pathv[0]) - strlen("/Python.h");
-        snprintf(fx.pyflag, sizeof fx.pyflag, "-I%.*s", (int)n, g.gl_pathv[0]);
-    }
-    globfree(&g);
-    *state = &fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *fx = *state;
-    ca_front_free(fx->fe);
-    tu_cleanup();
-    return 0;
-}
-
 /* ------------------------------------------------------------------ helpers */
-
-static char *dump(const struct ca_tu_facts *f)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    ca_facts_dump(out, f);
-    fclose(out);
-    return text;
-}
 
 /* One record of f in a fresh buffer (the caller fini's it). */
 static struct ca_buf record(const struct ca_tu_facts *f)
@@ -233,11 +195,11 @@ static void round_trip(const struct ca_tu_facts *f)
     struct ca_buf b = record(f), b2;
     struct ca_tu_facts g;
     size_t used = 0;
-    char *d1 = dump(f), *d2;
+    char *d1 = facts_dump_text(f), *d2;
     assert_int_equal(ca_facts_read(b.data, b.len, &g, &used), CA_OK);
     assert_int_equal(used, b.len);
     same_facts(f, &g);
-    d2 = dump(&g);
+    d2 = facts_dump_text(&g);
     assert_string_equal(d1, d2);
     b2 = record(&g);
     assert_int_equal(b2.len, b.len);
@@ -429,11 +391,11 @@ static void test_concatenated_records_read_back_one_after_another(void **state)
     ca_buf_init(&b);
     for (int i = 0; i < 3; i++) assert_int_equal(ca_facts_write(&f[i], &b), CA_OK);
     for (int i = 0; i < 3; i++) {
-        char *d1 = dump(&f[i]), *d2;
+        char *d1 = facts_dump_text(&f[i]), *d2;
         assert_int_equal(ca_facts_read(b.data + at, b.len - at, &g, &used), CA_OK);
         assert_true(used > HEADER && used <= b.len - at);
         same_facts(&f[i], &g);
-        d2 = dump(&g);
+        d2 = facts_dump_text(&g);
         assert_string_equal(d1, d2);
         free(d1);
         free(d2);
@@ -792,5 +754,5 @@ int main(void)
         cmocka_unit_test(test_randomly_damaged_records_with_a_valid_checksum_are_rejected_or_safe),
         cmocka_unit_test(test_allocation_failures_return_nomem_without_leaks),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, front_fixture_setup, front_fixture_teardown);
 }

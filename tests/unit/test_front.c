@@ -2,9 +2,9 @@
  * Each test writes a C file, parses it with ca_front_parse and looks for whole dump lines (the
  * line formats are in facts.h).  Python sources need the CPython headers, a declared
  * dependency: the tests fail, not skip, when /usr/include/python3.* is absent. */
-#include <glob.h>
 #include <limits.h>
 #include <pthread.h>
+#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,35 +19,8 @@
 
 #include "front.h"
 #include "preamble.h"
+#include "front_fixture.h"
 #include "testutil.h"
-
-struct fixture {
-    struct ca_front *fe;
-    char pyflag[300]; /* "-I/usr/include/python3.X" */
-};
-
-static int setup(void **state)
-{
-    static struct fixture fx;
-    glob_t g;
-    memset(&fx, 0, sizeof fx);
-    if (ca_front_new(&fx.fe) != CA_OK) return -1;
-    if (glob("/usr/include/python3.*/Python.h", 0, NULL, &g) == 0 && g.gl_pathc > 0) {
-        size_t n = strlen(g.gl_pathv[0]) - strlen("/Python.h");
-        snprintf(fx.pyflag, sizeof fx.pyflag, "-I%.*s", (int)n, g.gl_pathv[0]);
-    }
-    globfree(&g);
-    *state = &fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    struct fixture *fx = *state;
-    ca_front_free(fx->fe);
-    tu_cleanup();
-    return 0;
-}
 
 /* Parse `src` written to a temporary file `name`; the facts are the caller's to fini. */
 static void parse(void **state, const char *name, const char *src, struct ca_tu_facts *f)
@@ -86,22 +59,11 @@ static char *temp_dir(const char *sub)
     return dir;
 }
 
-static char *dump(const struct ca_tu_facts *f)
-{
-    char *text = NULL;
-    size_t len = 0;
-    FILE *out = open_memstream(&text, &len);
-    assert_non_null(out);
-    ca_facts_dump(out, f);
-    fclose(out);
-    return text;
-}
-
 /* Parse and dump; the caller frees the text and fini's the facts. */
 static char *parse_dump(void **state, const char *name, const char *src, struct ca_tu_facts *f)
 {
     parse(state, name, src, f);
-    return dump(f);
+    return facts_dump_text(f);
 }
 
 static void has(const char *text, const char *needle)
@@ -452,7 +414,7 @@ static void test_clinic_wrapper_in_a_subdirectory_header_is_extracted_with_its_f
              filler);
     path = tu_write_temp("clinicproj/mod.c", src);
     parse_path(state, path, "Modules/_io/mod.c", NULL, &f);
-    d = dump(&f);
+    d = facts_dump_text(&f);
     has(d, " status=ok python=1 ft=0\n");
     has(d, "func mod_readall 10:1-16 static=1 params=2 file=Modules/_io/clinic/mod.c.h\n");
     has(d, "func mod_readall_impl 8:1-12 static=1 params=1\n");
@@ -511,7 +473,7 @@ static void test_python_system_and_outside_headers_are_not_extracted(void **stat
                          "}\n");
     snprintf(isys, sizeof isys, "-isystem%s", sys);
     parse_path(state, path, "hdrproj/main.c", isys, &f);
-    d = dump(&f);
+    d = facts_dump_text(&f);
     has(d, " status=ok python=1 ft=0\n");
     has(d, "func local_inline 2:19-2 static=1 params=1 file=hdrproj/sub/local.h\n");
     has(d, "func f 5:5-8 static=0 params=1\n");
@@ -870,7 +832,7 @@ static void test_globals_of_a_project_header_carry_its_file_and_lines(void **sta
     char *path = tu_write_temp("globproj/main.c", "#include \"sub/state.h\"\nint g(void) { return bump(); }\n");
     char *d;
     parse_path(state, path, "proj/main.c", NULL, &f);
-    d = dump(&f);
+    d = facts_dump_text(&f);
     has(d, "global 1:12 hits static file=proj/sub/state.h\n");
     has(d, "global 2:43 n static func=bump file=proj/sub/state.h\n");
     free(d);
@@ -1170,7 +1132,7 @@ static void test_unsaved_buffer_replaces_the_file_contents(void **state)
     struct ca_front_input in = {path, "shown.c", NULL, 0, text, strlen(text), NULL, NULL, NULL};
     char *d;
     assert_int_equal(ca_front_parse(fx->fe, &in, &f), CA_OK);
-    d = dump(&f);
+    d = facts_dump_text(&f);
     has(d, "tu shown.c status=ok python=0 ft=0\n");
     has(d, "func edited 2:6-2 static=0 params=0\n");
     has(d, "loop #0 while 2:21-2 func=edited parent=- depth=0 bound=infinite ");
@@ -1319,7 +1281,7 @@ static void test_dump_of_hand_built_facts_follows_the_documented_format(void **s
     ca_facts_ir_append(&f, br, c1);
     ca_facts_ir_append(&f, root, lab);
     ca_facts_ir_append(&f, root, gt);
-    d = dump(&f);
+    d = facts_dump_text(&f);
     assert_string_equal(d, "tu x.c status=ok python=1 ft=1\n"
                            "include-c /src/frag.c\n"
                            "func run 3:5-20 static=1 params=2\n"
@@ -1355,7 +1317,7 @@ static void test_dump_of_a_header_function_names_its_file(void **state)
     assert_int_equal(ca_facts_add_func(&f, &fn, NULL), CA_OK);
     assert_int_equal(ca_facts_add_func(&f, &fh, NULL), CA_OK);
     file[0] = '?'; /* the builder copied the path */
-    d = dump(&f);
+    d = facts_dump_text(&f);
     assert_string_equal(d, "tu Modules/_io/fileio.c status=ok python=0 ft=0\n"
                            "func wrap 10:1-16 static=1 params=2 file=Modules/_io/clinic/fileio.c.h\n"
                            "func helper 2:19-4 static=0 params=0 file=Modules/x.h\n");
@@ -2135,5 +2097,5 @@ int main(void)
         cmocka_unit_test(test_concurrent_builds_of_one_pch_leave_a_valid_pch),
         cmocka_unit_test(test_allocation_failures_with_a_pch_return_nomem_without_leaks),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, front_fixture_setup, front_fixture_teardown);
 }
