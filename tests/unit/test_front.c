@@ -2,9 +2,9 @@
  * Each test writes a C file, parses it with ca_front_parse and looks for whole dump lines (the
  * line formats are in facts.h).  Python sources need the CPython headers, a declared
  * dependency: the tests fail, not skip, when /usr/include/python3.* is absent. */
+#include <glob.h>
 #include <limits.h>
 #include <pthread.h>
-#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

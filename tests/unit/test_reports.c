@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "report.h"
+#include "report_fixture.h"
 #include "results.h"
 
 #define GOLDEN(name) CA_SOURCE_DIR "/tests/golden/" name
@@ -183,28 +184,6 @@ static char *render_text(const struct ca_results *r, const struct ca_text_option
     s = ca_buf_take(&b);
     assert_non_null(s);
     return s;
-}
-
-/* Compare with a golden file byte for byte, or rewrite it when CA_UPDATE_GOLDEN is set. */
-static void check_golden(const char *path, const char *got)
-{
-    char *want = NULL;
-    size_t len = 0;
-    if (getenv("CA_UPDATE_GOLDEN")) {
-        FILE *f = fopen(path, "wb");
-        assert_non_null(f);
-        assert_int_equal(fwrite(got, 1, strlen(got), f), strlen(got));
-        assert_int_equal(fclose(f), 0);
-        return;
-    }
-    if (ca_file_read(path, &want, &len) != CA_OK) fail_msg("cannot read golden file %s", path);
-    if (strcmp(want, got) != 0) {
-        size_t i = 0;
-        while (want[i] && want[i] == got[i]) i++;
-        ca_free(want);
-        fail_msg("%s differs from the output at byte %zu (CA_UPDATE_GOLDEN=1 to regenerate)", path, i);
-    }
-    ca_free(want);
 }
 
 /* Not inlined: GCC 12 at -O3 then mistakes the address of `text` handed to ca_file_read for

@@ -13,9 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include <dirent.h>
 
 #include <cJSON.h>
 #include <cmocka.h>
@@ -23,6 +21,7 @@
 #include "report.h"
 #include "results.h"
 #include "rules.h"
+#include "report_fixture.h"
 #include "testutil.h"
 
 #define GOLDEN(name) CA_SOURCE_DIR "/tests/golden/" name
@@ -141,107 +140,9 @@ static const struct ca_report_meta fixture_meta = {.tool_version = "0.1.0",
 
 static void build_fixture(struct ca_results *r, bool reversed)
 {
-    uint32_t i, k;
-    ca_results_init(r);
-    for (i = 0; i < N(fixture_inputs); i++) {
-        k = reversed ? N(fixture_inputs) - 1 - i : i;
-        assert_int_equal(ca_results_add_input(r, &fixture_inputs[k]), CA_OK);
-    }
-    for (i = 0; i < N(fixture_loops); i++) {
-        k = reversed ? N(fixture_loops) - 1 - i : i;
-        assert_int_equal(ca_results_add_loop(r, &fixture_loops[k]), CA_OK);
-    }
-    for (i = 0; i < N(fixture_diags); i++) {
-        k = reversed ? N(fixture_diags) - 1 - i : i;
-        assert_int_equal(ca_results_add_diag(r, &fixture_diags[k]), CA_OK);
-    }
-    for (i = 0; i < N(fixture_regions); i++) {
-        k = reversed ? N(fixture_regions) - 1 - i : i;
-        assert_int_equal(ca_results_add_region(r, &fixture_regions[k]), CA_OK);
-    }
-    ca_results_sort(r);
-    assert_int_equal(ca_results_fingerprint(r), CA_OK);
-}
-
-/* ---- a rule directory of our own: the real function catalogs (every .json file of rules/;
- * they do not show in reports) and four rule files of the test, one with text that needs
- * escaping in JSON and in Markdown. */
-
-static const char *const fixture_rule_files[][2] = {
-    {"advise-release-gil",
-         "{\"id\": \"advise-release-gil\", \"name\": \"AdviseReleaseGil\", \"severity\": \"note\",\n"
-         " \"title\": \"Release the GIL <here> & *now*\",\n"
-         " \"summary\": \"A loop waits with the GIL held: \\\"release\\\" it.\",\n"
-         " \"description\": \"Long text with a back\\\\slash, `code`, _under_ and [brackets].\",\n"
-         " \"help\": \"Wrap the call in Py_BEGIN_ALLOW_THREADS / Py_END_ALLOW_THREADS.\\nSecond line # not a heading.\",\n"
-         " \"doc\": \"docs/rules/advise-release-gil.md\", \"samples\": {\"positive\": [], \"negative\": []}}\n"},
-    {"gil-api-without-gil",
-         "{\"id\": \"gil-api-without-gil\", \"name\": \"GilApiWithoutGil\", \"severity\": \"error\",\n"
-         " \"title\": \"Python C-API call without the GIL\",\n"
-         " \"summary\": \"A Python C-API function that needs the GIL is called while the GIL is released.\",\n"
-         " \"description\": \"Reference counts change without the lock that protects them.\",\n"
-         " \"help\": \"Move the call out of the released region.\",\n"
-         " \"doc\": \"docs/rules/gil-api-without-gil.md\", \"samples\": {\"positive\": [], \"negative\": []}}\n"},
-    {"gil-blocking-io-held",
-         "{\"id\": \"gil-blocking-io-held\", \"name\": \"GilBlockingIoHeld\", \"severity\": \"warning\",\n"
-         " \"title\": \"Blocking call while holding the GIL\",\n"
-         " \"summary\": \"A blocking call runs while the GIL is held.\",\n"
-         " \"description\": \"While it waits, no other Python thread can run.\",\n"
-         " \"help\": \"Release the GIL around the call.\",\n"
-         " \"doc\": \"docs/rules/gil-blocking-io-held.md\", \"samples\": {\"positive\": [], \"negative\": []}}\n"},
-    {"mt-thread-unsafe-call",
-         "{\"id\": \"mt-thread-unsafe-call\", \"name\": \"MtThreadUnsafeCall\", \"severity\": \"warning\",\n"
-         " \"title\": \"Thread-unsafe libc call\",\n"
-         " \"summary\": \"A libc function with hidden static state is called from code that threads run.\",\n"
-         " \"description\": \"Two threads calling it at once overwrite each other's state.\",\n"
-         " \"help\": \"Use the reentrant _r variant.\",\n"
-         " \"doc\": \"docs/rules/mt-thread-unsafe-call.md\", \"samples\": {\"positive\": [], \"negative\": []}}\n"},
-};
-
-static char rules_dir[512];
-
-static const char *fixture_rules_dir(void)
-{
-    char name[600], *probe, *slash;
-    struct dirent *de;
-    uint32_t i;
-    DIR *d;
-    if (rules_dir[0]) return rules_dir;
-    probe = tu_write_temp("probe", "");
-    slash = strrchr(probe, '/');
-    *slash = '\0';
-    snprintf(rules_dir, sizeof rules_dir, "%s/rules", probe);
-    free(probe);
-    assert_int_equal(mkdir(rules_dir, 0700), 0);
-    snprintf(name, sizeof name, "%s/checks", rules_dir);
-    assert_int_equal(mkdir(name, 0700), 0);
-    assert_non_null(d = opendir(tu_rules_dir()));
-    while ((de = readdir(d))) {
-        char *text = NULL;
-        size_t len = strlen(de->d_name);
-        if (de->d_name[0] == '.' || len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0) continue;
-        snprintf(name, sizeof name, "%s/%s", tu_rules_dir(), de->d_name);
-        if (ca_file_read(name, &text, &len) != CA_OK) fail_msg("cannot read %s", name);
-        snprintf(name, sizeof name, "rules/%s", de->d_name);
-        free(tu_write_temp(name, text));
-        ca_free(text);
-    }
-    closedir(d);
-    for (i = 0; i < N(fixture_rule_files); i++) {
-        snprintf(name, sizeof name, "rules/checks/%s.json", fixture_rule_files[i][0]);
-        free(tu_write_temp(name, fixture_rule_files[i][1]));
-    }
-    return rules_dir;
-}
-
-static struct ca_rules *load_rules(const char *dir)
-{
-    struct ca_rules *rules = NULL;
-    struct ca_rules_error err;
-    enum ca_status st = ca_rules_load(dir, &rules, &err);
-    if (st != CA_OK) fail_msg("cannot load rules from %s: %s:%u: %s", dir, err.file ? err.file : "", err.line,
-                              err.message ? err.message : "");
-    return rules;
+    const struct fixture_set set = {fixture_inputs, N(fixture_inputs), fixture_loops,  N(fixture_loops),
+                                    fixture_diags,  N(fixture_diags),  fixture_regions, N(fixture_regions)};
+    fixture_build(r, &set, reversed);
 }
 
 /* ---- helpers */
@@ -296,33 +197,12 @@ static const cJSON *find_result(const cJSON *doc, const char *uri, int line, con
     return NULL;
 }
 
-static void check_golden(const char *path, const char *got)
-{
-    char *want = NULL;
-    size_t len = 0;
-    if (getenv("CA_UPDATE_GOLDEN")) {
-        FILE *f = fopen(path, "wb");
-        assert_non_null(f);
-        assert_int_equal(fwrite(got, 1, strlen(got), f), strlen(got));
-        assert_int_equal(fclose(f), 0);
-        return;
-    }
-    if (ca_file_read(path, &want, &len) != CA_OK) fail_msg("cannot read golden file %s", path);
-    if (strcmp(want, got) != 0) {
-        size_t i = 0;
-        while (want[i] && want[i] == got[i]) i++;
-        ca_free(want);
-        fail_msg("%s differs from the output at byte %zu (CA_UPDATE_GOLDEN=1 to regenerate)", path, i);
-    }
-    ca_free(want);
-}
-
 /* ---- tests */
 
 static void test_sarif_report_matches_its_golden_file(void **state)
 {
     struct ca_results r;
-    struct ca_rules *rules = load_rules(fixture_rules_dir());
+    struct ca_rules *rules = fixture_load_rules(fixture_rules_dir());
     char *out;
     (void)state;
     build_fixture(&r, false);
@@ -360,7 +240,7 @@ static void test_log_has_the_version_schema_and_one_run_of_concadvise(void **sta
 static void test_rules_list_every_rule_of_the_metadata_with_its_level(void **state)
 {
     struct ca_results r;
-    struct ca_rules *rules = load_rules(tu_rules_dir());
+    struct ca_rules *rules = fixture_load_rules(tu_rules_dir());
     cJSON *doc, *list;
     uint32_t i, n = ca_rules_nmeta(rules);
     char *out;
@@ -399,7 +279,7 @@ static void test_rules_list_every_rule_of_the_metadata_with_its_level(void **sta
 static void test_levels_follow_the_severities(void **state)
 {
     struct ca_results r;
-    struct ca_rules *rules = load_rules(fixture_rules_dir());
+    struct ca_rules *rules = fixture_load_rules(fixture_rules_dir());
     const cJSON *rule;
     cJSON *doc;
     char *out;
@@ -463,7 +343,7 @@ static void check_rule_indices(const struct ca_rules *rules)
 
 static void test_rule_index_matches_the_rule_id(void **state)
 {
-    struct ca_rules *rules = load_rules(fixture_rules_dir());
+    struct ca_rules *rules = fixture_load_rules(fixture_rules_dir());
     (void)state;
     check_rule_indices(rules);
     check_rule_indices(NULL);
@@ -640,7 +520,7 @@ static void test_failed_inputs_become_error_notifications(void **state)
 static void test_strings_are_escaped_and_stay_valid_utf8(void **state)
 {
     struct ca_results r;
-    struct ca_rules *rules = load_rules(fixture_rules_dir());
+    struct ca_rules *rules = fixture_load_rules(fixture_rules_dir());
     const cJSON *res, *rule;
     cJSON *doc;
     char *out;
@@ -675,7 +555,7 @@ static void test_strings_are_escaped_and_stay_valid_utf8(void **state)
 static void test_output_is_deterministic(void **state)
 {
     struct ca_results r1, r2;
-    struct ca_rules *rules = load_rules(fixture_rules_dir());
+    struct ca_rules *rules = fixture_load_rules(fixture_rules_dir());
     char *a, *b;
     (void)state;
     build_fixture(&r1, false);
@@ -737,7 +617,7 @@ static void test_summary_counts_are_in_the_run_properties(void **state)
 static void test_sarif_writer_reports_nomem_without_leaking(void **state)
 {
     struct ca_results r;
-    struct ca_rules *rules = load_rules(fixture_rules_dir());
+    struct ca_rules *rules = fixture_load_rules(fixture_rules_dir());
     struct ca_buf ref, b;
     enum ca_status st = CA_ERR_NOMEM;
     long n;
