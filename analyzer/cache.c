@@ -205,19 +205,6 @@ static bool hash_state(struct fstate *fs)
     return true;
 }
 
-bool ca_cache_file_hash(struct ca_cache *c, const char *path, struct ca_hash *h)
-{
-    struct fstate *fs;
-    bool ok = false;
-    pthread_mutex_lock(&c->mu);
-    if ((fs = file_state(c, path)) && hash_state(fs)) {
-        *h = fs->now.h;
-        ok = true;
-    }
-    pthread_mutex_unlock(&c->mu);
-    return ok;
-}
-
 /* Is `path` still what `rec` says?  The same size and modification time, or the same contents
  * (a touched but unchanged header, a fresh checkout) when rec has a hash of them (a zero hash:
  * not recorded). */

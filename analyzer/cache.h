@@ -40,11 +40,6 @@ CA_MUST_USE enum ca_status ca_cache_get(struct ca_cache *c, struct ca_hash key, 
 CA_MUST_USE enum ca_status ca_cache_put(struct ca_cache *c, struct ca_hash key, const char *path,
                                         const struct ca_tu_facts *f, int64_t started_ns);
 
-/* The state of one file for this run, memoised: does it exist, and its content hash (computed on
- * first use).  Also used for the precompiled preambles' deps.  Returns false when it cannot be
- * read. */
-bool ca_cache_file_hash(struct ca_cache *c, const char *path, struct ca_hash *h);
-
 /* Whole runs: `blob` (whatever the caller wants back: a report, an exit status) stored under a
  * key the caller computes from everything the run depended on besides files, and valid while
  * files[0, nfiles) are unchanged (size and time, else contents).  Not stored when one of them
