@@ -57,6 +57,15 @@ CA_MUST_USE enum ca_status mb_file_write(const char *path, const char *text);
 
 /* ---- the machine (mb_machine.c) */
 unsigned mb_cores(unsigned *online);
+/* This process's cgroup CPU quota in cores (1.5 for "150000 100000"), NaN when there is
+ * none: the smallest on the way from its cgroup (/proc/self/cgroup) up to the root, v2 or v1. */
+double mb_cpu_quota(void);
+/* The same with the cgroup file system at `root` and /proc/self/cgroup's text given. */
+double mb_cpu_quota_in(const char *root, const char *self_cgroup);
+/* How much faster `workers` threads compute a reference workload at once than one thread
+ * does it alone (ideal: workers), capped by the CPU quota; NaN when workers < 2 or threads
+ * cannot start.  About 0.4 s.  (mb_capacity.c) */
+double mb_parallel_capacity(unsigned workers);
 /* 1-minute load average, NaN when unknown. */
 double mb_loadavg(void);
 /* Parse /proc/pressure/cpu text: "some avg10=..." percent and its total (microseconds). */

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "mb_int.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <sched.h>
@@ -28,17 +29,20 @@ __attribute__((noinline)) static char *slurp(const char *path)
     return text;
 }
 
-/* A cgroup CPU quota, in cores (rounded up), or 0 when there is none. */
-static unsigned cgroup_quota(void)
+/* The quota of one cgroup directory in cores: v2 "cpu.max" ("max 100000" or "150000 100000"),
+ * or v1 "cpu.cfs_quota_us" (-1: none) over "cpu.cfs_period_us"; NaN when there is none. */
+static double quota_at(const char *dir)
 {
-    char *t = slurp("/sys/fs/cgroup/cpu.max"); /* v2: "max 100000" or "150000 100000" */
+    char path[PATH_MAX];
+    char *t, *q, *p;
     long long quota = -1, period = 0;
-    unsigned n = 0;
-    if (t) {
+    if (snprintf(path, sizeof path, "%s/cpu.max", dir) >= (int)sizeof path) return NAN;
+    if ((t = slurp(path)) != NULL) {
         if (sscanf(t, "%lld %lld", &quota, &period) != 2) quota = -1;
         ca_free(t);
     } else {
-        char *q = slurp("/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), *p = slurp("/sys/fs/cgroup/cpu/cpu.cfs_period_us");
+        q = snprintf(path, sizeof path, "%s/cpu.cfs_quota_us", dir) < (int)sizeof path ? slurp(path) : NULL;
+        p = snprintf(path, sizeof path, "%s/cpu.cfs_period_us", dir) < (int)sizeof path ? slurp(path) : NULL;
         if (q && p) {
             quota = atoll(q);
             period = atoll(p);
@@ -46,8 +50,68 @@ static unsigned cgroup_quota(void)
         ca_free(q);
         ca_free(p);
     }
-    if (quota > 0 && period > 0) n = (unsigned)((quota + period - 1) / period);
-    return n;
+    return quota > 0 && period > 0 ? (double)quota / (double)period : NAN;
+}
+
+static double least(double a, double b) { return isnan(a) || b < a ? b : a; }
+
+/* The smallest quota on the way from base/rel up to base: a parent's quota binds its children. */
+static double quota_up(const char *base, const char *rel, size_t nrel)
+{
+    char dir[PATH_MAX];
+    double q = NAN;
+    for (;;) {
+        if (snprintf(dir, sizeof dir, "%s%.*s", base, (int)nrel, rel) < (int)sizeof dir) q = least(q, quota_at(dir));
+        while (nrel > 0 && rel[nrel - 1] != '/') nrel--;
+        if (nrel == 0) break;
+        nrel--; /* drop the slash */
+    }
+    return q;
+}
+
+double mb_cpu_quota_in(const char *root, const char *self_cgroup)
+{
+    double q = NAN;
+    for (const char *l = self_cgroup; l && *l;) {
+        const char *e = strchr(l, '\n'), *c1 = memchr(l, ':', e ? (size_t)(e - l) : strlen(l)), *c2, *path;
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        char base[PATH_MAX];
+        c2 = c1 ? memchr(c1 + 1, ':', n - (size_t)(c1 + 1 - l)) : NULL;
+        if (c2) {
+            size_t nctl = (size_t)(c2 - c1 - 1), npath;
+            path = c2 + 1;
+            npath = n - (size_t)(path - l);
+            if (npath > 0 && path[npath - 1] == '/') npath--; /* "0::/" is the root itself */
+            if (nctl == 0) { /* v2; on a hybrid host it is mounted at unified/ */
+                q = least(q, quota_up(root, path, npath));
+                if (snprintf(base, sizeof base, "%s/unified", root) < (int)sizeof base)
+                    q = least(q, quota_up(base, path, npath));
+            } else {
+                /* v1: a hierarchy whose controllers include "cpu", mounted by their names */
+                for (const char *w = c1 + 1; w < c2;) {
+                    const char *comma = memchr(w, ',', (size_t)(c2 - w)), *we = comma ? comma : c2;
+                    if (we - w == 3 && memcmp(w, "cpu", 3) == 0) {
+                        if (snprintf(base, sizeof base, "%s/%.*s", root, (int)nctl, c1 + 1) < (int)sizeof base)
+                            q = least(q, quota_up(base, path, npath));
+                        if (snprintf(base, sizeof base, "%s/cpu", root) < (int)sizeof base)
+                            q = least(q, quota_up(base, path, npath));
+                        break;
+                    }
+                    w = we + 1;
+                }
+            }
+        }
+        l = e ? e + 1 : NULL;
+    }
+    return q;
+}
+
+double mb_cpu_quota(void)
+{
+    char *self = slurp("/proc/self/cgroup");
+    double q = mb_cpu_quota_in("/sys/fs/cgroup", self ? self : "0::/\n");
+    ca_free(self);
+    return q;
 }
 
 static size_t affinity_mask(unsigned long long *mask, size_t nmask)
@@ -68,10 +132,11 @@ unsigned mb_cores(unsigned *online)
 {
     unsigned long long mask[MASK_WORDS];
     long on = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned n = (unsigned)affinity_mask(mask, MASK_WORDS), quota = cgroup_quota();
+    unsigned n = (unsigned)affinity_mask(mask, MASK_WORDS);
+    double quota = ceil(mb_cpu_quota()); /* 1.5 cores of quota: two workers can run */
     if (online) *online = on > 0 ? (unsigned)on : 0;
     if (n == 0) n = on > 0 ? (unsigned)on : 1;
-    if (quota > 0 && quota < n) n = quota;
+    if (quota >= 1 && quota < (double)n) n = (unsigned)quota;
     return n;
 }
 

@@ -113,6 +113,8 @@ void ca_bench_result_json(const struct ca_bench_result *r, struct ca_buf *b, int
     key(b, in2, &g, "cpu_pressure_after"); put_num(b, m->psi_after);
     key(b, in2, &g, "cpu_pressure_during"); put_num(b, m->psi_during);
     key(b, in2, &g, "other_cores_during"); put_num(b, m->other_cores);
+    key(b, in2, &g, "cpu_quota"); put_num(b, m->quota);
+    key(b, in2, &g, "parallel_capacity"); put_num(b, m->capacity);
     key(b, in2, &g, "busy"); ca_buf_puts(b, m->busy ? "true" : "false");
     key(b, in2, &g, "busy_reason"); put_str(b, m->busy_reason);
     nl(b, in);
@@ -129,6 +131,13 @@ void ca_bench_result_json(const struct ca_bench_result *r, struct ca_buf *b, int
     }
     key(b, in, &f, "verdict"); put_str(b, ca_bench_verdict_str(r->verdict));
     key(b, in, &f, "verdict_reason"); put_str(b, r->verdict_reason);
+    key(b, in, &f, "inconclusive_cause"); put_str(b, ca_bench_cause_str(r->cause));
+    key(b, in, &f, "thresholds");
+    ca_buf_puts(b, "{\"win\": ");
+    put_num(b, r->win);
+    ca_buf_puts(b, ", \"flat\": ");
+    put_num(b, r->flat);
+    ca_buf_puts(b, "}");
     key(b, in, &f, "expected"); put_str(b, ca_bench_rec_str(r->expect));
     key(b, in, &f, "agreement"); put_str(b, ca_bench_agreement_str(r->agreement));
     key(b, in, &f, "agreement_reason"); put_str(b, r->agreement_reason);
@@ -174,6 +183,7 @@ static void machine_line(struct ca_buf *b, const struct ca_bench_machine *m)
 {
     ca_buf_printf(b, "  machine: %u usable core%s", m->cores, m->cores == 1 ? "" : "s");
     if (m->online && m->online != m->cores) ca_buf_printf(b, " (of %u online)", m->online);
+    if (!isnan(m->quota)) ca_buf_printf(b, " (a CPU quota of %.2f cores)", m->quota);
     if (!isnan(m->load_before))
         ca_buf_printf(b, "; load average %.2f before, %.2f after", m->load_before, m->load_after);
     if (!isnan(m->psi_before) || !isnan(m->psi_during)) {
@@ -185,6 +195,10 @@ static void machine_line(struct ca_buf *b, const struct ca_bench_machine *m)
     }
     if (!isnan(m->other_cores)) ca_buf_printf(b, "; other processes used %.2f cores during the run", m->other_cores);
     ca_buf_putc(b, '\n');
+    if (!isnan(m->capacity))
+        ca_buf_printf(b, "  parallel capacity: with all workers at once, a reference computation ran %.2fx as fast "
+                         "as with one (ideal: the worker count%s)\n", m->capacity,
+                      !isnan(m->quota) && m->capacity >= m->quota ? "; capped by the quota" : "");
     if (m->busy) ca_buf_printf(b, "  warning: busy machine: %s\n", m->busy_reason);
 }
 
@@ -250,6 +264,10 @@ void ca_bench_result_text(const struct ca_bench_result *r, struct ca_buf *b)
                                                              : "the call holds the GIL part of the time");
         }
     }
+    if (!isnan(r->win) && r->win != CA_BENCH_WIN)
+        ca_buf_printf(b, "  thresholds scaled to the parallel capacity: a mode wins at %.2fx, is flat under %.2fx "
+                         "(%.1fx and %.1fx on a machine that computes twice as fast with two workers)\n",
+                      r->win, r->flat, CA_BENCH_WIN, CA_BENCH_FLAT);
     ca_buf_printf(b, "  verdict: %s: %s\n", ca_bench_verdict_str(r->verdict), r->verdict_reason ? r->verdict_reason : "");
     if (r->agreement != CA_BENCH_A_NOT_ASKED)
         ca_buf_printf(b, "  expected %s: %s: %s\n", ca_bench_rec_str(r->expect), ca_bench_agreement_str(r->agreement),

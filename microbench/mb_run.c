@@ -30,7 +30,9 @@ void ca_bench_result_init(struct ca_bench_result *r)
     r->call_wall = r->call_cpu = r->gil_share = NAN;
     r->machine.load_before = r->machine.load_after = NAN;
     r->machine.psi_before = r->machine.psi_after = NAN;
-    r->machine.psi_during = r->machine.other_cores = NAN;
+    r->machine.psi_during = r->machine.other_cores = r->machine.capacity = NAN;
+    r->machine.quota = NAN;
+    r->win = r->flat = NAN;
     r->s_serial.min = r->s_serial.median = r->s_serial.max = NAN;
     r->s_threads = r->s_procs = r->s_serial;
     r->verdict = CA_BENCH_V_INCONCLUSIVE;
@@ -556,6 +558,9 @@ static enum ca_status in_tmpdir(struct ca_bench_result *r, const struct ca_bench
     }
     st = r->kind == CA_BENCH_C ? run_c(r, c, dir, timeout) : run_python(r, c, dir, text, timeout);
     if (st != CA_OK) goto out;
+    /* Right after the runs, on the same cores: what a speedup can reach here. */
+    if (r->failure == CA_BENCH_F_NONE && r->workers >= 2 && r->machine.cores >= 2 && !mb_cancelled)
+        r->machine.capacity = mb_parallel_capacity(r->workers);
     r->machine.load_after = mb_loadavg();
     mb_snap_take(&s);
     r->machine.psi_after = s.psi_ok ? s.psi_avg10 : NAN;
@@ -586,6 +591,7 @@ enum ca_status ca_bench_run(const struct ca_bench_case *c, struct ca_bench_resul
     r->expect = c->expect;
     r->calls = c->calls;
     r->machine.cores = mb_cores(&r->machine.online);
+    r->machine.quota = mb_cpu_quota();
     r->workers = c->workers ? c->workers : r->machine.cores;
     r->repeat = c->repeat ? c->repeat : MB_DEFAULT_REPEAT;
     r->compiler = copy(&r->arena, c->cc ? c->cc : getenv("CC") && *getenv("CC") ? getenv("CC") : "cc");

@@ -18,6 +18,10 @@ static const char *const verdict_names[] = {"threading", "multiprocessing", "tie
 static const char *const agreement_names[] = {"not-asked", "confirms", "contradicts", "inconclusive"};
 /* ORDER FAILURE */
 static const char *const failure_names[] = {"none", "build", "start", "exception", "crash", "timeout", "cancelled"};
+/* ORDER CAUSE */
+static const char *const cause_names[] = {NULL, "one-worker", "one-core", "busy-machine", "no-timings",
+                                          "low-capacity", "not-scaling", "spreads-overlap", "between-thresholds",
+                                          "partly-serialised"};
 /* ORDER KIND */
 static const char *const kind_names[] = {"python-extension", "python-module", "c"};
 
@@ -27,6 +31,7 @@ const char *ca_bench_verdict_str(enum ca_bench_verdict v) { return NAME(verdict_
 const char *ca_bench_agreement_str(enum ca_bench_agreement v) { return NAME(agreement_names, v); }
 const char *ca_bench_failure_str(enum ca_bench_failure v) { return NAME(failure_names, v); }
 const char *ca_bench_kind_str(enum ca_bench_kind v) { return NAME(kind_names, v); }
+const char *ca_bench_cause_str(enum ca_bench_cause v) { return v == CA_BENCH_C_NONE ? NULL : NAME(cause_names, v); }
 
 bool ca_bench_rec_parse(const char *s, enum ca_bench_rec *out)
 {
@@ -79,51 +84,92 @@ static const char *say(struct ca_arena *a, const char *fmt, ...)
     return s ? s : "(out of memory)";
 }
 
+static void inconclusive(struct ca_bench_result *r, enum ca_bench_cause cause, const char *reason)
+{
+    r->verdict = CA_BENCH_V_INCONCLUSIVE;
+    r->cause = cause;
+    r->verdict_reason = reason;
+}
+
+/* Does one call compute (1), wait (0), or is it unknown (-1)?  CPU time against wall time. */
+static int computes(const struct ca_bench_result *r)
+{
+    if (!(r->call_wall > 0) || isnan(r->call_cpu)) return -1;
+    return r->call_cpu / r->call_wall >= 0.5;
+}
+
+/* The thresholds were set for a machine whose two cores compute twice as fast as one: a gain
+ * of 1 over serial.  A machine that computes only 1.25x as fast (SMT siblings, a quota) can
+ * show a gain of 0.25 at most, and the thresholds shrink with it; a call that waits overlaps
+ * its waits whatever the cores can compute, and keeps them. */
+static double gain(const struct ca_bench_result *r)
+{
+    double c = r->machine.capacity;
+    if (isnan(c) || computes(r) == 0 || c >= 2) return 1.0;
+    return c > 1 ? c - 1 : 0;
+}
+
 static void decide(struct ca_bench_result *r)
 {
     struct ca_bench_stats S = r->s_serial, T = r->s_threads, P = r->s_procs;
-    double st = r->speedup_threads, sp = r->speedup_procs;
+    double st = r->speedup_threads, sp = r->speedup_procs, cap = r->machine.capacity, g, win, flat;
     struct ca_arena *a = &r->arena;
 
+    r->cause = CA_BENCH_C_NONE;
     r->verdict = CA_BENCH_V_INCONCLUSIVE;
     if (r->workers < 2) {
-        r->verdict_reason = "one worker: nothing runs in parallel";
+        inconclusive(r, CA_BENCH_C_ONE_WORKER, "one worker: nothing runs in parallel");
         return;
     }
     if (r->machine.cores < 2) {
-        r->verdict_reason = say(a, "%u usable core: threads and processes cannot run in parallel here", r->machine.cores);
+        inconclusive(r, CA_BENCH_C_ONE_CORE,
+                     say(a, "%u usable core: threads and processes cannot run in parallel here", r->machine.cores));
         return;
     }
     if (r->machine.busy) {
-        r->verdict_reason = say(a, "busy machine: %s; timings taken while others compete for the cores understate "
-                                   "speedups", r->machine.busy_reason ? r->machine.busy_reason : "busy");
+        inconclusive(r, CA_BENCH_C_BUSY,
+                     say(a, "busy machine: %s; timings taken while others compete for the cores understate speedups",
+                         r->machine.busy_reason ? r->machine.busy_reason : "busy"));
         return;
     }
     if (isnan(st) || isnan(sp)) {
-        r->verdict_reason = "no usable timings";
+        inconclusive(r, CA_BENCH_C_NO_TIMINGS, "no usable timings");
         return;
     }
-    if (st >= CA_BENCH_WIN) {
+    if (computes(r) != 0 && !isnan(cap) && cap < CA_BENCH_MIN_CAPACITY) {
+        inconclusive(r, CA_BENCH_C_LOW_CAPACITY,
+                     say(a, "this machine computes with %u workers only %.2fx as fast as with one (SMT siblings of "
+                            "one core, a CPU quota or a shared host): a computing call cannot show a speedup here",
+                         r->workers, cap));
+        return;
+    }
+    g = gain(r);
+    r->win = win = 1 + (CA_BENCH_WIN - 1) * g;
+    r->flat = flat = fmax(1 + (CA_BENCH_FLAT - 1) * g, CA_BENCH_FLAT_MIN);
+    if (st >= win) {
         if (!(T.max < S.min)) {
-            r->verdict_reason = say(a, "threads %.2fx, but their slowest run (%.4f s) is not faster than the fastest "
-                                       "serial run (%.4f s): the spreads overlap", st, T.max, S.min);
+            inconclusive(r, CA_BENCH_C_SPREADS,
+                         say(a, "threads %.2fx, but their slowest run (%.4f s) is not faster than the fastest serial "
+                                "run (%.4f s): the spreads overlap", st, T.max, S.min));
             return;
         }
         if (apart(P, T)) {
-            r->verdict_reason = say(a, "threads help (%.2fx) but processes clearly more (%.2fx): part of the call "
-                                       "is serialised in threads", st, sp);
+            inconclusive(r, CA_BENCH_C_SERIALISED,
+                         say(a, "threads help (%.2fx) but processes clearly more (%.2fx): part of the call is "
+                                "serialised in threads", st, sp));
             return;
         }
         r->verdict = CA_BENCH_V_THREADING;
-        r->verdict_reason = say(a, "threads %.2fx, processes %.2fx: threads scale and are not beaten by processes; "
-                                   "they need no start-up or copying", st, sp);
+        r->verdict_reason = say(a, "threads %.2fx, processes %.2fx: threads scale (%.2fx or more) and are not beaten "
+                                   "by processes; they need no start-up or copying", st, sp, win);
         return;
     }
-    if (sp >= CA_BENCH_WIN && st < CA_BENCH_FLAT) {
+    if (sp >= win && st < flat) {
         if (!(P.max < S.min) || !apart(P, T)) {
-            r->verdict_reason = say(a, "processes %.2fx, threads %.2fx, but the spreads overlap (processes %.4f..%.4f s, "
-                                       "threads %.4f..%.4f s, serial %.4f..%.4f s)", sp, st, P.min, P.max, T.min,
-                                    T.max, S.min, S.max);
+            inconclusive(r, CA_BENCH_C_SPREADS,
+                         say(a, "processes %.2fx, threads %.2fx, but the spreads overlap (processes %.4f..%.4f s, "
+                                "threads %.4f..%.4f s, serial %.4f..%.4f s)", sp, st, P.min, P.max, T.min, T.max,
+                             S.min, S.max));
             return;
         }
         r->verdict = CA_BENCH_V_MULTIPROCESSING;
@@ -131,24 +177,32 @@ static void decide(struct ca_bench_result *r)
                                    "(by the GIL or a lock)", sp, st);
         return;
     }
-    if (st < CA_BENCH_FLAT && sp < CA_BENCH_FLAT) {
-        /* Processes share nothing: a call that computes (CPU time close to wall time) must scale
-         * with them on two free cores.  When it does not, the machine did not run the workers in
-         * parallel (cores shared with other guests, throttling), and a tie cannot be told from
-         * that: inconclusive, not a verdict. */
-        if (r->call_wall > 0 && !isnan(r->call_cpu) && r->call_cpu / r->call_wall >= 0.5) {
-            r->verdict_reason = say(a, "processes do not scale a call that computes (%.2fx, threads %.2fx): the "
-                                       "machine did not run the workers in parallel (shared or throttled cores)",
-                                    sp, st);
-            return;
-        }
-        r->verdict = CA_BENCH_V_TIE;
-        r->verdict_reason = say(a, "neither threads (%.2fx) nor processes (%.2fx) reach %.1fx: parallel execution does "
-                                   "not pay for this call", st, sp, CA_BENCH_FLAT);
+    if (sp < win && computes(r) == 1) {
+        /* Processes share nothing: a call that computes scales with them unless something the
+         * cores share limits it (memory bandwidth, caches) or the cores were not really free.
+         * Threads cannot be judged against that, and a tie cannot be told from it. */
+        if (isnan(cap))
+            inconclusive(r, CA_BENCH_C_NOT_SCALING,
+                         say(a, "processes do not scale a call that computes (%.2fx, threads %.2fx): the machine did "
+                                "not run the workers in parallel (shared or throttled cores), or the call is limited "
+                                "by what the cores share", sp, st));
+        else
+            inconclusive(r, CA_BENCH_C_NOT_SCALING,
+                         say(a, "processes do not scale a call that computes (%.2fx, threads %.2fx, where the "
+                                "machine computes %.2fx as fast with %u workers): the call is limited by what the "
+                                "cores share (memory bandwidth, caches), or they were not free during the run",
+                             sp, st, cap, r->workers));
         return;
     }
-    r->verdict_reason = say(a, "between the thresholds: threads %.2fx, processes %.2fx (a winner needs %.1fx while "
-                               "the other stays under %.1fx)", st, sp, CA_BENCH_WIN, CA_BENCH_FLAT);
+    if (st < flat && sp < flat) {
+        r->verdict = CA_BENCH_V_TIE;
+        r->verdict_reason = say(a, "neither threads (%.2fx) nor processes (%.2fx) reach %.2fx: parallel execution "
+                                   "does not pay for this call", st, sp, flat);
+        return;
+    }
+    inconclusive(r, CA_BENCH_C_BETWEEN,
+                 say(a, "between the thresholds: threads %.2fx, processes %.2fx (a winner needs %.2fx while the "
+                        "other stays under %.2fx)", st, sp, win, flat));
 }
 
 /* What the GIL probe adds to a release-gil judgement, or "". */
@@ -240,12 +294,13 @@ void mb_judge(struct ca_bench_result *r)
     r->s_procs = mb_stats(r->procs, r->nrep);
     r->speedup_threads = r->s_threads.median > 0 ? r->s_serial.median / r->s_threads.median : NAN;
     r->speedup_procs = r->s_procs.median > 0 ? r->s_serial.median / r->s_procs.median : NAN;
+    r->cause = CA_BENCH_C_NONE;
+    r->win = r->flat = NAN;
     if (r->failure != CA_BENCH_F_NONE) {
         r->verdict = CA_BENCH_V_FAILED;
         r->verdict_reason = say(&r->arena, "not measured: %s", ca_bench_failure_str(r->failure));
     } else if (r->nrep == 0) {
-        r->verdict = CA_BENCH_V_INCONCLUSIVE;
-        r->verdict_reason = "no timings";
+        inconclusive(r, CA_BENCH_C_NO_TIMINGS, "no timings");
     } else {
         decide(r);
     }

@@ -31,6 +31,9 @@
 #define CA_BENCH_GIL_HELD 0.3     /* GIL probe: counter share below this: the call holds the GIL */
 #define CA_BENCH_GIL_FREE 0.7     /* ... above this: the call releases it */
 #define CA_BENCH_PROBE_MIN 0.0005 /* a call shorter than this (seconds) is too short to probe */
+#define CA_BENCH_MIN_CAPACITY 1.25 /* a machine computing with N workers less than this much
+                                    * faster than with one cannot show a computing call's speedup */
+#define CA_BENCH_FLAT_MIN 1.1     /* FLAT scaled to a weak machine stays above run-to-run noise */
 
 /* ORDER REC: ca_bench_rec_str */
 enum ca_bench_rec { CA_BENCH_REC_UNSET, CA_BENCH_REC_THREADING, CA_BENCH_REC_MULTIPROCESSING,
@@ -44,6 +47,10 @@ enum ca_bench_agreement { CA_BENCH_A_NOT_ASKED, CA_BENCH_A_CONFIRMS, CA_BENCH_A_
 /* ORDER FAILURE: ca_bench_failure_str.  What went wrong in the measured code or its build. */
 enum ca_bench_failure { CA_BENCH_F_NONE, CA_BENCH_F_BUILD, CA_BENCH_F_START, CA_BENCH_F_EXCEPTION,
                         CA_BENCH_F_CRASH, CA_BENCH_F_TIMEOUT, CA_BENCH_F_CANCELLED };
+/* ORDER CAUSE: ca_bench_cause_str.  Why a verdict is inconclusive (NONE: it is not). */
+enum ca_bench_cause { CA_BENCH_C_NONE, CA_BENCH_C_ONE_WORKER, CA_BENCH_C_ONE_CORE, CA_BENCH_C_BUSY,
+                      CA_BENCH_C_NO_TIMINGS, CA_BENCH_C_LOW_CAPACITY, CA_BENCH_C_NOT_SCALING,
+                      CA_BENCH_C_SPREADS, CA_BENCH_C_BETWEEN, CA_BENCH_C_SERIALISED };
 /* ORDER KIND: ca_bench_kind_str */
 enum ca_bench_kind { CA_BENCH_PYTHON_SOURCE, CA_BENCH_PYTHON_MODULE, CA_BENCH_C };
 
@@ -78,6 +85,9 @@ struct ca_bench_machine {
     double psi_before, psi_after;   /* /proc/pressure/cpu "some avg10", percent */
     double psi_during;           /* share of the run with a task waiting for a CPU, percent */
     double other_cores;          /* cores used on average by other processes during the run */
+    double capacity;             /* N threads of a reference computation against one (ideal N),
+                                  * capped by a CPU quota: mb_capacity.c; NaN: not measured */
+    double quota;                /* cgroup CPU quota in cores; NaN: none */
     bool busy;
     const char *busy_reason;     /* NULL unless busy */
 };
@@ -102,6 +112,8 @@ struct ca_bench_result {
     const char *failure_message; /* NULL when failure == NONE */
     enum ca_bench_verdict verdict;
     const char *verdict_reason;
+    enum ca_bench_cause cause;   /* why inconclusive; NONE otherwise */
+    double win, flat;            /* the thresholds applied (NaN: not reached) */
     enum ca_bench_rec expect;
     enum ca_bench_agreement agreement;
     const char *agreement_reason; /* NULL when not asked */
@@ -138,6 +150,7 @@ bool ca_bench_rec_parse(const char *s, enum ca_bench_rec *out);
 const char *ca_bench_verdict_str(enum ca_bench_verdict v);
 const char *ca_bench_agreement_str(enum ca_bench_agreement v);
 const char *ca_bench_failure_str(enum ca_bench_failure v);
+const char *ca_bench_cause_str(enum ca_bench_cause v);   /* NONE: NULL */
 const char *ca_bench_kind_str(enum ca_bench_kind v);
 
 /* ---- case files: {"cases": [ {...}, ... ]} (docs/bench.md, "Case files").  The same case

@@ -20,7 +20,7 @@
 
 /* The JSON schema version written by ca_report_json (docs/json-output.md).  Major changes on a
  * rename, removal or change of meaning; minor on an addition. */
-#define CA_REPORT_JSON_SCHEMA_VERSION "1.1"
+#define CA_REPORT_JSON_SCHEMA_VERSION "1.2"
 
 /* About the run, for the JSON "tool" object and the summary.  Strings are borrowed; NULL prints
  * as "".  The worker count is deliberately absent: the report is identical for any -j. */

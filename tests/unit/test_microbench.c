@@ -93,7 +93,150 @@ static void test_released_shape_is_threading_and_confirms_threading(void **state
     mb_judge(&r);
     assert_int_equal(r.verdict, CA_BENCH_V_THREADING);
     assert_int_equal(r.agreement, CA_BENCH_A_CONFIRMS);
+    assert_null(ca_bench_cause_str(r.cause));
+    assert_true(r.win == CA_BENCH_WIN && r.flat == CA_BENCH_FLAT); /* capacity unknown: as set */
     ca_bench_result_fini(&r);
+}
+
+/* What a CI machine whose two CPUs compute only 1.25x as fast as one measured (SMT siblings or
+ * a quota): the blur 1.22x in threads and 1.21x in processes, the GIL-held call 0.83x and
+ * 1.51x.  Against fixed 1.5x/1.2x thresholds both blur-like numbers were "between the
+ * thresholds"; against the machine's capacity they are the clean shapes they are. */
+static void test_thresholds_shrink_with_the_machines_parallel_capacity(void **state)
+{
+    struct ca_bench_result r;
+    fake(&r, 0.206, 0.169, 0.170, CA_BENCH_REC_THREADING);
+    r.call_wall = r.call_cpu = 0.002; /* it computes */
+    r.machine.capacity = 1.25;
+    mb_judge(&r);
+    assert_int_equal(r.verdict, CA_BENCH_V_THREADING);
+    assert_int_equal(r.agreement, CA_BENCH_A_CONFIRMS);
+    assert_true(fabs(r.win - 1.125) < 1e-9 && fabs(r.flat - CA_BENCH_FLAT_MIN) < 1e-9);
+    ca_bench_result_fini(&r);
+    fake(&r, 0.202, 0.243, 0.134, CA_BENCH_REC_RELEASE_GIL);
+    r.call_wall = r.call_cpu = 0.002;
+    r.machine.capacity = 1.25;
+    mb_judge(&r);
+    assert_int_equal(r.verdict, CA_BENCH_V_MULTIPROCESSING);
+    assert_int_equal(r.agreement, CA_BENCH_A_CONFIRMS);
+    ca_bench_result_fini(&r);
+    /* capacity above two workers' ideal does not raise them */
+    fake(&r, 0.200, 0.125, 0.124, CA_BENCH_REC_THREADING);
+    r.call_wall = r.call_cpu = 0.002;
+    r.machine.capacity = 3.8;
+    mb_judge(&r);
+    assert_true(r.win == CA_BENCH_WIN && r.flat == CA_BENCH_FLAT);
+    assert_int_equal(r.verdict, CA_BENCH_V_THREADING);
+    ca_bench_result_fini(&r);
+}
+
+static void test_a_call_that_waits_keeps_the_thresholds_whatever_the_capacity(void **state)
+{
+    struct ca_bench_result r;
+    fake(&r, 0.214, 0.108, 0.108, CA_BENCH_REC_THREADING);
+    r.call_wall = 0.010;
+    r.call_cpu = 0.0004; /* it waits on a pipe */
+    r.machine.capacity = 1.05; /* a machine that cannot compute in parallel still overlaps waits */
+    mb_judge(&r);
+    assert_int_equal(r.verdict, CA_BENCH_V_THREADING);
+    assert_true(r.win == CA_BENCH_WIN);
+    ca_bench_result_fini(&r);
+    /* ... and a waiting call that nothing speeds up is a tie, not a machine problem */
+    fake(&r, 0.200, 0.210, 0.195, CA_BENCH_REC_NONE);
+    r.call_wall = 0.010;
+    r.call_cpu = 0.0004;
+    r.machine.capacity = 1.9;
+    mb_judge(&r);
+    assert_int_equal(r.verdict, CA_BENCH_V_TIE);
+    ca_bench_result_fini(&r);
+}
+
+static void test_a_machine_that_cannot_compute_in_parallel_gives_no_verdict_for_computing_calls(void **state)
+{
+    struct ca_bench_result r;
+    fake(&r, 0.200, 0.202, 0.190, CA_BENCH_REC_RELEASE_GIL);
+    r.call_wall = r.call_cpu = 0.002;
+    r.machine.capacity = 1.08;
+    mb_judge(&r);
+    assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
+    assert_string_equal(ca_bench_cause_str(r.cause), "low-capacity");
+    assert_non_null(strstr(r.verdict_reason, "only 1.08x as fast"));
+    assert_int_equal(r.agreement, CA_BENCH_A_INCONCLUSIVE);
+    ca_bench_result_fini(&r);
+    /* just under the minimum: a released call's 1.2x would be a verdict on noise */
+    fake(&r, 0.200, 0.167, 0.166, CA_BENCH_REC_THREADING);
+    r.call_wall = r.call_cpu = 0.002;
+    r.machine.capacity = CA_BENCH_MIN_CAPACITY - 0.01;
+    mb_judge(&r);
+    assert_string_equal(ca_bench_cause_str(r.cause), "low-capacity");
+    ca_bench_result_fini(&r);
+}
+
+/* The machine computes 1.9x as fast with two workers, but processes, which share nothing, gain
+ * only 1.21x on this call: it is limited by what the cores share (memory bandwidth), and
+ * threads at 1.22x cannot be judged against that. */
+static void test_processes_not_scaling_a_computing_call_on_a_capable_machine_is_not_scaling(void **state)
+{
+    struct ca_bench_result r;
+    fake(&r, 0.206, 0.169, 0.170, CA_BENCH_REC_THREADING);
+    r.call_wall = r.call_cpu = 0.002;
+    r.machine.capacity = 1.9;
+    mb_judge(&r);
+    assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
+    assert_string_equal(ca_bench_cause_str(r.cause), "not-scaling");
+    assert_non_null(strstr(r.verdict_reason, "computes 1.90x as fast with 2 workers"));
+    ca_bench_result_fini(&r);
+}
+
+static void put(const char *root, const char *rel, const char *text)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    for (char *p = path + strlen(root) + 1; (p = strchr(p, '/')) != NULL; p++) {
+        *p = 0;
+        mkdir(path, 0755);
+        *p = '/';
+    }
+    assert_int_equal(mb_file_write(path, text), CA_OK);
+}
+
+/* The quota that binds is the smallest from the process's own cgroup up to the root, in the
+ * hierarchy that has the cpu controller: v2, v1 under its controllers' names, hybrid. */
+static void test_cpu_quota_is_read_from_the_process_cgroup_and_its_parents(void **state)
+{
+    char *root = NULL;
+    (void)state;
+    assert_int_equal(mb_tmpdir_new(&root), CA_OK);
+    assert_true(isnan(mb_cpu_quota_in(root, "0::/\n"))); /* no files: no quota */
+    put(root, "cpu.max", "max 100000\n");
+    put(root, "ci/cpu.max", "150000 100000\n");
+    put(root, "ci/job/cpu.max", "max 100000\n");
+    assert_true(isnan(mb_cpu_quota_in(root, "0::/\n")));
+    assert_true(mb_cpu_quota_in(root, "0::/ci/job\n") == 1.5);    /* the parent's quota binds */
+    put(root, "ci/job/cpu.max", "125000 100000\n");
+    assert_true(mb_cpu_quota_in(root, "0::/ci/job\n") == 1.25); /* ... unless the child's is smaller */
+    /* v1, cpu mounted with cpuacct; the v1 files only */
+    put(root, "cpu,cpuacct/box/cpu.cfs_quota_us", "50000\n");
+    put(root, "cpu,cpuacct/box/cpu.cfs_period_us", "100000\n");
+    put(root, "cpu,cpuacct/cpu.cfs_quota_us", "-1\n");
+    put(root, "cpu,cpuacct/cpu.cfs_period_us", "100000\n");
+    assert_true(mb_cpu_quota_in(root, "4:memory:/box\n3:cpu,cpuacct:/box\n0::/\n") == 0.5);
+    assert_true(isnan(mb_cpu_quota_in(root, "4:memory:/box\n3:cpuacct,cpuset:/box\n"))); /* no cpu controller */
+    /* hybrid: v2 mounted at unified/ */
+    put(root, "unified/svc/cpu.max", "300000 100000\n");
+    assert_true(mb_cpu_quota_in(root, "0::/svc\n") == 3);
+    assert_int_equal(mb_tmpdir_remove(root), 0);
+    ca_free(root);
+}
+
+/* A real measurement: no threshold on its value (the machine may be busy), only its range. */
+static void test_parallel_capacity_is_measured_for_two_workers_or_more(void **state)
+{
+    double c = mb_parallel_capacity(2);
+    assert_false(isnan(c));
+    assert_true(c > 0.2 && c < 2.6);
+    assert_true(isnan(mb_parallel_capacity(1)));
+    assert_true(isnan(mb_parallel_capacity(0)));
 }
 
 static void test_threads_scaling_contradicts_multiprocessing_and_release_gil(void **state)
@@ -141,6 +284,7 @@ static void test_a_computing_call_that_processes_cannot_scale_is_inconclusive_no
     assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
     assert_int_equal(r.agreement, CA_BENCH_A_INCONCLUSIVE);
     assert_non_null(strstr(r.verdict_reason, "did not run the workers in parallel"));
+    assert_int_equal(r.cause, CA_BENCH_C_NOT_SCALING);
     ca_bench_result_fini(&r);
 }
 
@@ -154,6 +298,7 @@ static void test_overlapping_spreads_are_inconclusive(void **state)
     assert_true(r.speedup_threads >= CA_BENCH_WIN);
     assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
     assert_non_null(strstr(r.verdict_reason, "overlap"));
+    assert_string_equal(ca_bench_cause_str(r.cause), "spreads-overlap");
     assert_int_equal(r.agreement, CA_BENCH_A_INCONCLUSIVE);
     ca_bench_result_fini(&r);
     /* the same for processes against threads in the multiprocessing case */
@@ -171,11 +316,13 @@ static void test_speedups_between_thresholds_are_inconclusive(void **state)
     mb_judge(&r);
     assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
     assert_non_null(strstr(r.verdict_reason, "between the thresholds"));
+    assert_string_equal(ca_bench_cause_str(r.cause), "between-thresholds");
     ca_bench_result_fini(&r);
     fake(&r, 0.300, 0.180, 0.100, CA_BENCH_REC_THREADING); /* threads 1.67x, processes clearly 3x */
     mb_judge(&r);
     assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
     assert_non_null(strstr(r.verdict_reason, "processes clearly more"));
+    assert_string_equal(ca_bench_cause_str(r.cause), "partly-serialised");
     ca_bench_result_fini(&r);
 }
 
@@ -190,6 +337,7 @@ static void test_busy_machine_makes_clear_numbers_inconclusive(void **state)
     assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
     assert_non_null(strstr(r.verdict_reason, "busy machine"));
     assert_non_null(strstr(r.verdict_reason, "load average 1.80"));
+    assert_string_equal(ca_bench_cause_str(r.cause), "busy-machine");
     assert_int_equal(r.agreement, CA_BENCH_A_INCONCLUSIVE);
     ca_bench_result_fini(&r);
 }
@@ -229,6 +377,7 @@ static void test_one_core_or_one_worker_is_inconclusive(void **state)
     r.machine.cores = 1;
     mb_judge(&r);
     assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
+    assert_string_equal(ca_bench_cause_str(r.cause), "one-core");
     assert_int_equal(r.agreement, CA_BENCH_A_NOT_ASKED);
     assert_null(r.agreement_reason);
     ca_bench_result_fini(&r);
@@ -236,6 +385,7 @@ static void test_one_core_or_one_worker_is_inconclusive(void **state)
     r.workers = 1;
     mb_judge(&r);
     assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
+    assert_string_equal(ca_bench_cause_str(r.cause), "one-worker");
     ca_bench_result_fini(&r);
 }
 
@@ -762,6 +912,9 @@ static void test_reports_show_numbers_machine_and_verdict(void **state)
     assert_string_equal(cJSON_GetObjectItem(j, "agreement")->valuestring, "confirms");
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "failure")));
     assert_int_equal(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "machine"), "cores")->valueint, 2);
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "machine"), "parallel_capacity")));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "inconclusive_cause")));
+    assert_true(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "thresholds"), "win")->valuedouble == CA_BENCH_WIN);
     assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "seconds"),
                                                                                  "serial"), "runs")), 3);
     assert_true(cJSON_IsNull(cJSON_GetObjectItem(j, "temp_dir")) || !cJSON_GetObjectItem(j, "temp_dir"));
@@ -776,6 +929,12 @@ int main(void)
         cmocka_unit_test(test_stats_are_min_median_max_of_unsorted_runs),
         cmocka_unit_test(test_gil_held_shape_is_multiprocessing_and_confirms_release_gil),
         cmocka_unit_test(test_released_shape_is_threading_and_confirms_threading),
+        cmocka_unit_test(test_thresholds_shrink_with_the_machines_parallel_capacity),
+        cmocka_unit_test(test_a_call_that_waits_keeps_the_thresholds_whatever_the_capacity),
+        cmocka_unit_test(test_a_machine_that_cannot_compute_in_parallel_gives_no_verdict_for_computing_calls),
+        cmocka_unit_test(test_processes_not_scaling_a_computing_call_on_a_capable_machine_is_not_scaling),
+        cmocka_unit_test(test_parallel_capacity_is_measured_for_two_workers_or_more),
+        cmocka_unit_test(test_cpu_quota_is_read_from_the_process_cgroup_and_its_parents),
         cmocka_unit_test(test_threads_scaling_contradicts_multiprocessing_and_release_gil),
         cmocka_unit_test(test_gil_held_shape_contradicts_threading),
         cmocka_unit_test(test_nothing_scaling_is_a_tie_that_confirms_none),

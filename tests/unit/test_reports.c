@@ -303,7 +303,7 @@ struct json_key {
 };
 
 static const struct json_key json_keys[] = {
-    {"schema_version", "string", "1.1"},
+    {"schema_version", "string", "1.2"},
     {"tool", "object", ""},
     {"tool.name", "string", "concadvise"},
     {"tool.version", "string", ""},
