@@ -47,6 +47,7 @@ struct entry {
     unsigned roles;
     uint8_t io;       /* enum ca_io_kind */
     bool unbounded;
+    bool rarely;      /* blocks only in unusual conditions: reported only in loops */
     int nb_zero;      /* nonblocking_if_zero: argument index, -1 when none */
     uint32_t weight;
     uint8_t gil;      /* enum ca_gil_effect */
@@ -75,7 +76,7 @@ struct ca_rules {
 /* Copy the roles `roles` of `src` into `dst`. */
 static void take_roles(struct entry *dst, const struct entry *src, unsigned roles)
 {
-    if (roles & R_IO) { dst->io = src->io; dst->unbounded = src->unbounded; dst->nb_zero = src->nb_zero; }
+    if (roles & R_IO) { dst->io = src->io; dst->unbounded = src->unbounded; dst->rarely = src->rarely; dst->nb_zero = src->nb_zero; }
     if (roles & R_CPU) dst->weight = src->weight;
     if (roles & R_GIL) { dst->gil = src->gil; dst->spawn_arg = src->spawn_arg; dst->noreturn = src->noreturn; dst->sync_callbacks = src->sync_callbacks; }
     if (roles & R_API) {
@@ -179,7 +180,7 @@ static unsigned resolve(const struct ca_rules *r, const char *name, unsigned wan
  * catalog is rules/<name>.json.
  * ==================================================================================== */
 
-enum slot { S_NAME, S_NOTE, S_KIND, S_UNBOUNDED, S_NBZERO, S_WEIGHT, S_EFFECT, S_SPAWN, S_NORETURN, S_SYNCCB, S_BORROWED, S_OBJALLOC,
+enum slot { S_NAME, S_NOTE, S_KIND, S_UNBOUNDED, S_RARELY, S_NBZERO, S_WEIGHT, S_EFFECT, S_SPAWN, S_NORETURN, S_SYNCCB, S_BORROWED, S_OBJALLOC,
             S_API, S_COST, S_REPLACEMENT, S_ROLE, S_EXPANDS };
 enum vtype { V_STR, V_BOOL, V_INT, V_ENUM, V_STR_OR_NULL };
 enum { F_REQUIRED = 1, F_ROLE = 2 /* an entry must give at least one F_ROLE field */ };
@@ -221,6 +222,7 @@ static const struct field io_fields[] = {
     NAME_FIELD,
     {"kind", S_KIND, V_ENUM, F_REQUIRED, 0, 0, io_kind_names},
     {"unbounded", S_UNBOUNDED, V_BOOL, 0, 0, 0, NULL},
+    {"rarely", S_RARELY, V_BOOL, 0, 0, 0, NULL},
     {"nonblocking_if_zero", S_NBZERO, V_INT, 0, 0, 31, NULL},
     NOTE_FIELD, END_FIELD};
 static const struct field cpu_fields[] = {
@@ -471,6 +473,7 @@ static enum ca_status set_field(const struct src *f, const struct field *fd, con
     case S_OBJALLOC: e->object_alloc = bval; break;
     case S_KIND: e->io = (uint8_t)ival; break;
     case S_UNBOUNDED: e->unbounded = bval; break;
+    case S_RARELY: e->rarely = bval; break;
     case S_NBZERO: e->nb_zero = ival; break;
     case S_WEIGHT: e->weight = (uint32_t)ival; break;
     case S_EFFECT: e->gil = (uint8_t)ival; break;
@@ -963,6 +966,7 @@ bool ca_rules_find_func(const struct ca_rules *r, const char *name, struct ca_fu
     if (got & R_IO) {
         info->io = (enum ca_io_kind)src[bit_index(R_IO)]->io;
         info->io_unbounded = src[bit_index(R_IO)]->unbounded;
+        info->io_rarely = src[bit_index(R_IO)]->rarely;
         info->nonblocking_if_zero = src[bit_index(R_IO)]->nb_zero;
     }
     if (got & R_CPU) info->cpu_weight = src[bit_index(R_CPU)]->weight;

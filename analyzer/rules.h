@@ -50,6 +50,8 @@ struct ca_func_info {
     const char *name;              /* the catalog entry that matched (may end in '*') */
     enum ca_io_kind io;            /* CA_IO_NONE when not a blocking call */
     bool io_unbounded;             /* may wait without limit (recv, accept, poll, sleep, cond wait) */
+    bool io_rarely;                /* blocks only in unusual conditions (close: a network file
+                                      system's flush, a lingering socket): worth a warning in a loop */
     int nonblocking_if_zero;       /* does not block when this argument (0-based) is 0: the try-lock
                                       PyThread_acquire_lock(lock, 0); -1 when none */
     uint32_t cpu_weight;           /* 0: not CPU-heavy; else relative cost per call (1..100) */

@@ -257,6 +257,31 @@ static void test_try_lock_with_a_zero_flag_does_not_block(void **state)
     ca_facts_fini(&b.f);
 }
 
+/* close() (catalog: rarely) with the GIL held: quiet on its own, where it closes one descriptor
+ * on a clean-up path; reported in a loop, which it still makes I/O-bound. */
+static void test_a_rarely_blocking_call_is_reported_only_in_a_loop(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t root, body, l, c;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    root = fn(&b, "closer", true);
+    method_table(&b, "closer");
+    call(&b, root, "close", NULL, 0);
+    l = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    c = call(&b, body, "close", NULL, 0);
+    loop_end(&b);
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l)->cls, CA_CLASS_IO);
+    assert_int_equal(count_diags(&r, "gil-blocking-io-held"), 1);
+    assert_int_equal(r.diags[0].line, b.f.calls[c].loc.line);
+    assert_non_null(strstr(r.diags[0].message, "close() may block (file I/O) while the GIL is held inside a loop"));
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
 static void test_release_and_reacquire_per_iteration_is_mixed(void **state)
 {
     struct tb b;
@@ -1066,6 +1091,7 @@ int main(void)
         cmocka_unit_test(test_read_loop_inside_allow_threads_is_io_released_threading),
         cmocka_unit_test(test_recv_loop_with_gil_held_recommends_release_and_warns),
         cmocka_unit_test(test_try_lock_with_a_zero_flag_does_not_block),
+        cmocka_unit_test(test_a_rarely_blocking_call_is_reported_only_in_a_loop),
         cmocka_unit_test(test_release_and_reacquire_per_iteration_is_mixed),
         cmocka_unit_test(test_wrapper_function_that_saves_thread_releases_for_its_caller),
         cmocka_unit_test(test_same_named_noop_wrapper_does_not_release),

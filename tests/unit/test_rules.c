@@ -278,6 +278,23 @@ static void test_the_raw_lock_does_not_block_when_its_flag_is_zero(void **state)
     assert_int_equal(find("qsort").nonblocking_if_zero, -1); /* not in the io catalog at all */
 }
 
+/* close() waits only on a network file system's flush or a lingering socket; fork() waits for
+ * nothing (and CPython forks with the GIL held on purpose). */
+static void test_close_blocks_rarely_and_fork_is_no_wait(void **state)
+{
+    (void)state;
+    assert_int_equal(find("close").io, CA_IO_FILE);
+    assert_true(find("close").io_rarely);
+    assert_false(find("recv").io_rarely);
+    {
+        struct ca_func_info fi;
+        /* excluded: known to be no wait, so no entry that blocks */
+        assert_false(ca_rules_find_func(R, "fork", &fi) && fi.io != CA_IO_NONE);
+    }
+    assert_int_equal(find("vfork").io, CA_IO_PROCESS);
+    assert_true(find("vfork").io_unbounded);
+}
+
 static void test_memcpy_has_a_cpu_weight(void **state)
 {
     (void)state;
@@ -493,7 +510,7 @@ static void test_unknown_key_reports_line_and_column_of_that_key(void **state)
                  "    {\"name\": \"zz_x\",    \"knd\": \"file\"}\n"
                  "  ]\n"
                  "}\n",
-                 CA_ERR_CONFIG, 6, 25, "unknown key \"knd\" (expected one of: name, kind, unbounded, nonblocking_if_zero, note)");
+                 CA_ERR_CONFIG, 6, 25, "unknown key \"knd\" (expected one of: name, kind, unbounded, rarely, nonblocking_if_zero, note)");
     expect_error("{\"catalog\": \"io\", \"version\": 1, \"entries\": [], \"macros\": []}", CA_ERR_CONFIG, 1, 48,
                  "unknown key \"macros\" (expected one of: catalog, version, description, entries, excluded)");
 }
@@ -762,6 +779,7 @@ int main(void)
         cmocka_unit_test(test_strtok_is_unsafe_with_strtok_r_as_replacement),
         cmocka_unit_test(test_pthread_create_spawns_at_argument_2),
         cmocka_unit_test(test_the_raw_lock_does_not_block_when_its_flag_is_zero),
+        cmocka_unit_test(test_close_blocks_rarely_and_fork_is_no_wait),
         cmocka_unit_test(test_memcpy_has_a_cpu_weight),
         cmocka_unit_test(test_unknown_name_is_not_found_and_info_has_defaults),
         cmocka_unit_test(test_a_name_in_several_catalogs_gets_every_role),
