@@ -115,6 +115,8 @@ void ca_bench_result_json(const struct ca_bench_result *r, struct ca_buf *b, int
     key(b, in2, &g, "other_cores_during"); put_num(b, m->other_cores);
     key(b, in2, &g, "cpu_quota"); put_num(b, m->quota);
     key(b, in2, &g, "parallel_capacity"); put_num(b, m->capacity);
+    key(b, in2, &g, "parallel_capacity_before"); put_num(b, m->capacity_before);
+    key(b, in2, &g, "parallel_capacity_after"); put_num(b, m->capacity_after);
     key(b, in2, &g, "busy"); ca_buf_puts(b, m->busy ? "true" : "false");
     key(b, in2, &g, "busy_reason"); put_str(b, m->busy_reason);
     nl(b, in);
@@ -195,10 +197,15 @@ static void machine_line(struct ca_buf *b, const struct ca_bench_machine *m)
     }
     if (!isnan(m->other_cores)) ca_buf_printf(b, "; other processes used %.2f cores during the run", m->other_cores);
     ca_buf_putc(b, '\n');
-    if (!isnan(m->capacity))
+    if (!isnan(m->capacity)) {
         ca_buf_printf(b, "  parallel capacity: with all workers at once, a reference computation ran %.2fx as fast "
-                         "as with one (ideal: the worker count%s)\n", m->capacity,
+                         "as with one", m->capacity);
+        if (!isnan(m->capacity_before) && !isnan(m->capacity_after))
+            ca_buf_printf(b, " (the lesser of %.2fx just before the runs and %.2fx just after)", m->capacity_before,
+                          m->capacity_after);
+        ca_buf_printf(b, "; ideal: the worker count%s\n",
                       !isnan(m->quota) && m->capacity >= m->quota ? "; capped by the quota" : "");
+    }
     if (m->busy) ca_buf_printf(b, "  warning: busy machine: %s\n", m->busy_reason);
 }
 

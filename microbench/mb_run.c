@@ -30,7 +30,8 @@ void ca_bench_result_init(struct ca_bench_result *r)
     r->call_wall = r->call_cpu = r->gil_share = NAN;
     r->machine.load_before = r->machine.load_after = NAN;
     r->machine.psi_before = r->machine.psi_after = NAN;
-    r->machine.psi_during = r->machine.other_cores = r->machine.capacity = NAN;
+    r->machine.psi_during = r->machine.other_cores = NAN;
+    r->machine.capacity = r->machine.capacity_before = r->machine.capacity_after = NAN;
     r->machine.quota = NAN;
     r->win = r->flat = NAN;
     r->s_serial.min = r->s_serial.median = r->s_serial.max = NAN;
@@ -407,10 +408,16 @@ static enum ca_status measure(struct ca_bench_result *r, const char *const *argv
     char *text = NULL, *msg = NULL;
     size_t len = 0;
 
+    /* What a speedup can reach here, just before and just after the runs: a host that shares
+     * its cores with other guests changes it while we measure. */
+    bool probe = r->workers >= 2 && r->machine.cores >= 2;
+    if (probe && !mb_cancelled) r->machine.capacity_before = mb_parallel_capacity(r->workers);
     mb_snap_take(&a);
     st = mb_child_run(argv, timeout, &ch);
     mb_snap_take(&b);
     if (st != CA_OK) goto out;
+    if (probe && !mb_cancelled && ch.how == MB_CHILD_EXITED)
+        r->machine.capacity_after = mb_parallel_capacity(r->workers);
     mb_snap_diff(&a, &b, ch.cpu, &r->machine);
     if (ch.how == MB_CHILD_EXITED && ca_file_read(result_path, &text, &len) == CA_OK) {
         /* exit status 3 with a result file: the measured code failed, and the file says how */
@@ -558,9 +565,6 @@ static enum ca_status in_tmpdir(struct ca_bench_result *r, const struct ca_bench
     }
     st = r->kind == CA_BENCH_C ? run_c(r, c, dir, timeout) : run_python(r, c, dir, text, timeout);
     if (st != CA_OK) goto out;
-    /* Right after the runs, on the same cores: what a speedup can reach here. */
-    if (r->failure == CA_BENCH_F_NONE && r->workers >= 2 && r->machine.cores >= 2 && !mb_cancelled)
-        r->machine.capacity = mb_parallel_capacity(r->workers);
     r->machine.load_after = mb_loadavg();
     mb_snap_take(&s);
     r->machine.psi_after = s.psi_ok ? s.psi_avg10 : NAN;

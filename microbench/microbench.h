@@ -34,6 +34,8 @@
 #define CA_BENCH_MIN_CAPACITY 1.25 /* a machine computing with N workers less than this much
                                     * faster than with one cannot show a computing call's speedup */
 #define CA_BENCH_FLAT_MIN 1.1     /* FLAT scaled to a weak machine stays above run-to-run noise */
+#define CA_BENCH_CAPACITY_DRIFT 1.2 /* busy when the capacity after the runs and before differ by
+                                     * this factor: the host shared the cores meanwhile */
 
 /* ORDER REC: ca_bench_rec_str */
 enum ca_bench_rec { CA_BENCH_REC_UNSET, CA_BENCH_REC_THREADING, CA_BENCH_REC_MULTIPROCESSING,
@@ -85,8 +87,10 @@ struct ca_bench_machine {
     double psi_before, psi_after;   /* /proc/pressure/cpu "some avg10", percent */
     double psi_during;           /* share of the run with a task waiting for a CPU, percent */
     double other_cores;          /* cores used on average by other processes during the run */
-    double capacity;             /* N threads of a reference computation against one (ideal N),
-                                  * capped by a CPU quota: mb_capacity.c; NaN: not measured */
+    double capacity_before, capacity_after; /* N threads of a reference computation against one
+                                  * (ideal N), capped by a CPU quota (mb_capacity.c), just before
+                                  * and after the runs; NaN: not measured */
+    double capacity;             /* the lesser of the two (mb_machine_judge); NaN: neither */
     double quota;                /* cgroup CPU quota in cores; NaN: none */
     bool busy;
     const char *busy_reason;     /* NULL unless busy */

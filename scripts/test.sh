@@ -24,7 +24,8 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 # Last, on a machine the builds no longer load: threads against processes, measured (the timing
 # test is meaningless under the sanitizers; their unit tests ran above).
 echo "== micro-benchmark verdicts against the static advice"
-ctest --test-dir build --output-on-failure -R '^microbench$' | tee -a "$log"
+# -V: its lines show also when it passes or skips (a skip says why: busy machine, capacity)
+ctest --test-dir build -V -R '^microbench$' | tee -a "$log"
 
 # One closing line over the three runs (ctest's own lines say "N tests failed out of M").
 awk '/tests failed out of/ { failed += $(NF-4); total += $NF }
