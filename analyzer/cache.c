@@ -8,6 +8,8 @@
 #include "cache.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -22,6 +24,7 @@
 #include "facts_io.h"
 
 #define ENTRY_MAGIC "CAENTRY"
+#define PRUNE_TARGET_PERCENT 80
 #define ENTRY_FORMAT 1u
 
 /* What a file was when an entry was written, and what it is now. */
@@ -273,6 +276,7 @@ enum ca_status ca_cache_get(struct ca_cache *c, struct ca_hash key, struct ca_tu
         }
     }
     *hit = true;
+    ca_cache_touch(path); /* last use, for ca_cache_prune */
     count(c, &c->stats.hits);
     goto out;
 corrupt: /* ignored: the parse that follows a miss rewrites it */
@@ -499,5 +503,102 @@ enum ca_status ca_cache_get_run(struct ca_cache *c, struct ca_hash key, char **b
     *hit = true;
 out:
     ca_free(data);
+    return st;
+}
+
+/* ---- pruning: facts entries and PCH groups, least recently used first */
+
+void ca_cache_touch(const char *path)
+{
+    (void)utimensat(AT_FDCWD, path, NULL, 0); /* best effort: a read-only cache just ages */
+}
+
+struct victim {
+    char *stem;     /* DIR/facts/XX/KEY, or DIR/pch/KEY for the files KEY.* */
+    int64_t mtime;  /* the newest of its files */
+    uint64_t bytes;
+    bool pch;
+};
+
+static int older_first(const void *a, const void *b)
+{
+    const struct victim *x = a, *y = b;
+    return x->mtime < y->mtime ? -1 : x->mtime > y->mtime ? 1 : strcmp(x->stem, y->stem);
+}
+
+/* Adds the entries of one directory: each file, or each group of files sharing the name up to
+ * the first '.' when `by_stem` (a PCH's .h, .pch and .meta go together).  Temporary files
+ * (".name") belong to a writer at work and are left alone. */
+static enum ca_status scan(const char *dir, bool by_stem, struct victim **v, size_t *n, size_t *cap)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    enum ca_status st = CA_OK;
+    if (!d) return CA_OK;
+    while (st == CA_OK && (e = readdir(d))) {
+        char p[PATH_MAX];
+        struct stat sb;
+        size_t stem = by_stem ? strcspn(e->d_name, ".") : strlen(e->d_name);
+        if (e->d_name[0] == '.' || stem == 0) continue;
+        if (snprintf(p, sizeof p, "%s/%s", dir, e->d_name) >= (int)sizeof p || lstat(p, &sb) != 0 ||
+            !S_ISREG(sb.st_mode))
+            continue;
+        p[strlen(dir) + 1 + stem] = 0;
+        size_t i = *n;
+        if (by_stem) /* the group's other files were seen already: few PCHs, a linear look */
+            for (i = 0; i < *n && strcmp((*v)[i].stem, p) != 0; i++) {}
+        if (i == *n) {
+            struct victim nv = {ca_strdup(p), INT64_MIN, 0, by_stem};
+            if (!nv.stem) { st = CA_ERR_NOMEM; break; }
+            if ((st = ca_grow((void **)v, cap, *n + 1, sizeof **v)) != CA_OK) { ca_free(nv.stem); break; }
+            (*v)[(*n)++] = nv;
+        }
+        if (mtime_ns(&sb) > (*v)[i].mtime) (*v)[i].mtime = mtime_ns(&sb);
+        (*v)[i].bytes += (uint64_t)sb.st_size;
+    }
+    closedir(d);
+    return st;
+}
+
+static void remove_victim(const struct victim *x)
+{
+    if (!x->pch) {
+        unlink(x->stem);
+        return;
+    }
+    /* the .meta first: a reader that finds it expects the .pch (engine_pch.c) */
+    static const char *const ext[] = {".meta", ".pch", ".h"};
+    for (size_t i = 0; i < sizeof ext / sizeof *ext; i++) {
+        char p[PATH_MAX];
+        if (snprintf(p, sizeof p, "%s%s", x->stem, ext[i]) < (int)sizeof p) unlink(p);
+    }
+}
+
+enum ca_status ca_cache_prune(struct ca_cache *c, uint64_t max_bytes, int64_t keep_after_ns,
+                              struct ca_cache_prune_stats *out)
+{
+    struct victim *v = NULL;
+    size_t n = 0, cap = 0;
+    char dir[PATH_MAX];
+    enum ca_status st = CA_OK;
+    memset(out, 0, sizeof *out);
+    for (int sub = 0; sub < 256 && st == CA_OK; sub++)
+        if (snprintf(dir, sizeof dir, "%s/facts/%02x", c->dir, sub) < (int)sizeof dir) st = scan(dir, false, &v, &n, &cap);
+    if (st == CA_OK && snprintf(dir, sizeof dir, "%s/pch", c->dir) < (int)sizeof dir) st = scan(dir, true, &v, &n, &cap);
+    for (size_t i = 0; i < n; i++) out->bytes_before += v[i].bytes;
+    out->bytes_after = out->bytes_before;
+    if (st == CA_OK && max_bytes && out->bytes_before > max_bytes) {
+        /* Down to PRUNE_TARGET of the limit, so that the next runs do not each remove a little. */
+        uint64_t target = max_bytes / 100 * PRUNE_TARGET_PERCENT;
+        qsort(v, n, sizeof *v, older_first);
+        for (size_t i = 0; i < n && out->bytes_after > target; i++) {
+            if (v[i].mtime >= keep_after_ns) break; /* used lately, maybe by another run: kept */
+            remove_victim(&v[i]);
+            out->bytes_after -= v[i].bytes;
+            out->removed++;
+        }
+    }
+    for (size_t i = 0; i < n; i++) ca_free(v[i].stem);
+    ca_free(v);
     return st;
 }

@@ -13,6 +13,7 @@
 #define CA_CACHE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "ca_hash.h"
 #include "facts.h"
@@ -53,6 +54,22 @@ struct ca_cache_stats {
     unsigned hits, misses, stored, write_errors, stale; /* stale: entries found but invalidated */
 };
 void ca_cache_stats(struct ca_cache *c, struct ca_cache_stats *out);
+
+/* Marks a file of the cache as just used (its modification time), for ca_cache_prune.  Hits of
+ * ca_cache_get do it themselves; the PCH code calls it for the PCHs it reuses.  Best effort. */
+void ca_cache_touch(const char *path);
+
+/* Keeps the facts entries and the PCHs (DIR/pch: KEY.h, KEY.pch and KEY.meta, removed together)
+ * under `max_bytes` in all (0: no limit): when they are over it, removes the least recently used
+ * (written or hit) down to 80% of it, but nothing used at or after `keep_after_ns` (CLOCK_REALTIME
+ * ns: this run, and others that may share the directory).  Whole-run reports are kept apart (the
+ * 16 newest).  Safe with concurrent runs: a removed entry is a miss, a removed PCH a plain parse. */
+struct ca_cache_prune_stats {
+    uint64_t bytes_before, bytes_after;
+    unsigned removed; /* entries and PCH groups */
+};
+CA_MUST_USE enum ca_status ca_cache_prune(struct ca_cache *c, uint64_t max_bytes, int64_t keep_after_ns,
+                                          struct ca_cache_prune_stats *out);
 
 /* The identity of the code that produces facts (a hash of its sources, generated at build time);
  * callers add libclang's version to make the tool_id of ca_cache_open and of shard files. */

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "preamble.h"
 
 #define META_MAGIC "CAPCHM1"
@@ -241,7 +242,12 @@ static bool obtain(struct pch_set *s, struct pch_group *g, struct ca_front *fe, 
     file_name(s, g, ".h", hdr, sizeof hdr);
     file_name(s, g, ".meta", meta, sizeof meta);
     if (s->persistent && read_meta(meta, &g->info)) {
-        if (stat(pch, &sb) == 0 && deps_unchanged(&g->info)) return (g->pch = ca_strdup(pch)) != NULL;
+        if (stat(pch, &sb) == 0 && deps_unchanged(&g->info)) {
+            ca_cache_touch(meta); /* used: not the next to go when the cache is pruned */
+            ca_cache_touch(pch);
+            ca_cache_touch(hdr);
+            return (g->pch = ca_strdup(pch)) != NULL;
+        }
         ca_pch_info_fini(&g->info);
     }
     st = ca_front_build_pch(fe, (const char *const *)in->args, in->nargs, text, plen, hdr, pch, &g->info);

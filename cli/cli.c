@@ -111,6 +111,29 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 1;
 }
 
+/* "512M", "2G", "100K", "4096", "0": bytes (binary units; a trailing "B" or "iB" is allowed). */
+static int parse_size(const char *s, uint64_t *out)
+{
+    char *end;
+    unsigned long long v;
+    unsigned shift = 0;
+    errno = 0;
+    if (!*s || s[0] == '-') return 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s) return 0;
+    switch (*end) {
+    case 'k': case 'K': shift = 10; end++; break;
+    case 'm': case 'M': shift = 20; end++; break;
+    case 'g': case 'G': shift = 30; end++; break;
+    default: break;
+    }
+    if (shift && *end == 'i') end++;
+    if (*end == 'B') end++;
+    if (*end || (shift && v > (UINT64_MAX >> shift))) return 0;
+    *out = (uint64_t)v << shift;
+    return 1;
+}
+
 static void cli_fini(struct cli *c)
 {
     free(c->extra);
@@ -137,6 +160,7 @@ static int parse_args(int argc, char **argv, struct cli *c, bool merge, bool ser
     }
     shorts[ns] = '\0';
     memset(c, 0, sizeof *c);
+    c->cache_max = (uint64_t)512 << 20;
     c->merge = merge;
     c->serve = serve;
     c->fail_on = CA_CONFIG_FAIL_UNSET;
@@ -216,6 +240,13 @@ static int parse_args(int argc, char **argv, struct cli *c, bool merge, bool ser
             c->cache_dir = optarg;
             break;
         case OPT_NO_CACHE: c->no_cache = true; break;
+        case OPT_CACHE_MAX_SIZE:
+            if (!parse_size(optarg, &c->cache_max)) {
+                usage_hint("--cache-max-size takes a size such as 512M, 2G or 0 (no limit)");
+                return EXIT_USAGE;
+            }
+            c->cache_max_given = true;
+            break;
         case OPT_NO_PCH: c->no_pch = true; break;
         case OPT_SHARD:
             if (!ca_shard_parse_spec(optarg, &c->shard_k, &c->shard_n)) {
@@ -886,6 +917,20 @@ static enum ca_status open_cache(struct run *rn)
 
 
 
+/* A run that added to the cache, or was given --cache-max-size, keeps it under that size.  Entries used in the last
+ * minutes are kept: this run's, and those of other runs that may share the directory. */
+#define PRUNE_SPARE_NS (600LL * 1000000000LL)
+static void prune_cache(struct run *rn)
+{
+    struct ca_cache_stats cs;
+    if (!rn->cache || !rn->c->cache_max) return;
+    ca_cache_stats(rn->cache, &cs);
+    if (!cs.stored && !rn->es.pch_built && !rn->c->cache_max_given) return; /* nothing grew */
+    if (ca_cache_prune(rn->cache, rn->c->cache_max, rn->started_ns - PRUNE_SPARE_NS, &rn->pruned) != CA_OK)
+        memset(&rn->pruned, 0, sizeof rn->pruned);
+    rn->prune_ran = true;
+}
+
 static void print_stats(const struct run *rn, double t_start, double t_analyze, double t_end)
 {
     fprintf(stderr, "concadvise: stats: %zu input%s: %u parsed, %u from the cache", rn->ntus, rn->ntus == 1 ? "" : "s",
@@ -903,6 +948,10 @@ static void print_stats(const struct run *rn, double t_start, double t_analyze, 
                 rn->es.pch_built, rn->es.pch_loaded);
     fprintf(stderr, "\nconcadvise: stats: parse %.3f s, analysis %.3f s, report %.3f s, total %.3f s\n", rn->es.parse_seconds,
             t_analyze, t_end - t_start - rn->es.parse_seconds - t_analyze, t_end - t_start);
+    if (rn->prune_ran)
+        fprintf(stderr, "concadvise: stats: cache facts and preambles %.1f MB, limit %.1f MB: %u removed, %.1f MB now\n",
+                (double)rn->pruned.bytes_before / 1048576.0, (double)rn->c->cache_max / 1048576.0, rn->pruned.removed,
+                (double)rn->pruned.bytes_after / 1048576.0);
 }
 
 int cli_run(const struct cli *c)
@@ -1078,6 +1127,7 @@ analyze:
         rc = failed_inputs ? EXIT_INPUTS : findings ? EXIT_FINDINGS : EXIT_CLEAN;
     }
     if (errtext.len) fputs(errtext.data, stderr);
+    prune_cache(&rn);
     if (c->stats) print_stats(&rn, t_start, t_analyze, cli_now());
     if (run_cached) cli_run_store(&rn, run_key, rc, &errtext, &out);
 out:

@@ -37,6 +37,8 @@ struct cli {
     bool bench;
     const char *cache_dir;
     bool no_cache, no_pch, stats;
+    uint64_t cache_max;           /* --cache-max-size in bytes; 0: no limit */
+    bool cache_max_given;         /* prune even when the run adds nothing */
     uint32_t shard_k, shard_n; /* --shard K/N; 0: not sharded */
     bool merge;                /* `concadvise merge`: paths are shard files */
     bool serve;                /* `concadvise serve`: requests on standard input */
@@ -69,6 +71,8 @@ struct run {
     size_t ntus;                    /* selected.n, or the merged shards' inputs */
     struct ca_cache *cache;
     struct ca_engine_stats es;
+    struct ca_cache_prune_stats pruned; /* when prune_ran */
+    bool prune_ran;
     const char *rules_dir;          /* where the rules were read from */
     char *tool_id;                  /* cli_tool_id(), once per run */
     int64_t started_ns;             /* before anything was read: later changes are not cached */

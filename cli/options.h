@@ -19,6 +19,7 @@ CA_OPT(BASELINE, 0, "baseline", 1, "FILE", "leave out the findings recorded in t
 CA_OPT(WRITE_BASELINE, 0, "write-baseline", 1, "FILE", "record the current findings in the baseline FILE")
 CA_OPT(CACHE, 0, "cache", 1, "DIR", "keep the facts of each file in DIR and reuse them while the file, its headers and flags are unchanged (default: .concadvise-cache)")
 CA_OPT(NO_CACHE, 0, "no-cache", 0, NULL, "parse every file; neither read nor write a cache")
+CA_OPT(CACHE_MAX_SIZE, 0, "cache-max-size", 1, "SIZE", "keep the cache's facts and precompiled preambles under SIZE (K, M or G; 0: no limit; default 512M), removing the least recently used")
 CA_OPT(NO_PCH, 0, "no-pch", 0, NULL, "parse Python.h with every file instead of once per group of files (a precompiled preamble)")
 CA_OPT(SHARD, 0, "shard", 1, "K/N", "parse only the K-th of N shares of the inputs and write their facts to --output, for concadvise merge")
 CA_OPT(STDIN_FILENAME, 0, "stdin-filename", 1, "PATH", "editor mode: analyse standard input as the text of PATH")

@@ -387,6 +387,22 @@ check "an unusable --cache DIR is a warning, not a failure" bash -c '[ "$0" -eq 
 (cd "$proj" && "$bin" --no-config --stats --cache "$tmp/c2" --format json src >"$tmp/c2.json" 2>"$tmp/err")
 check "--cache DIR is used instead of the default" bash -c '[ "$0" = "$1 0" ] && [ -d "$2/facts" ]' "$(cachestat)" "$nsrc" "$tmp/c2"
 
+# Pruning: least recently used first, never what this run (or another lately) used.
+c3=$tmp/c3
+(cd "$proj" && "$bin" --no-config --cache "$c3" -q src >/dev/null 2>&1)
+check "no pruning under the limit" bash -c '[ "$(find "$0/facts" -type f | wc -l)" -eq "$1" ]' "$c3" "$nsrc"
+find "$c3/facts" "$c3/pch" -type f -exec touch -d '2 hours ago' {} +
+(cd "$proj" && "$bin" --no-config --cache "$c3" --top 1 -q src >/dev/null 2>&1) # every file's facts from the cache
+check "a cache hit marks its entry used" bash -c '[ -z "$(find "$0/facts" -type f -mmin +5)" ]' "$c3"
+find "$c3/facts" "$c3/pch" -type f -exec touch -d '3 hours ago' {} +
+npch=$(ls "$c3/pch"/*.meta | wc -l)
+(cd "$proj" && "$bin" --no-config --cache "$c3" --cache-max-size 1K --stats --format json src/use_a.c src/use_b.c >/dev/null 2>"$tmp/err")
+check "an over-full cache loses what was not used lately and keeps what the run used" bash -c '[ "$(find "$0/facts" -type f | wc -l)" -eq 2 ] && [ -z "$(ls "$0/pch")" ] && grep -q "limit 0.0 MB: $(($1 - 2 + $3)) removed" "$2"' "$c3" "$nsrc" "$tmp/err" "$npch"
+(cd "$proj" && "$bin" --no-config --cache "$c3" --cache-max-size 0 --stats --format json src >/dev/null 2>"$tmp/err")
+check "pruned entries are misses: parsed again" test "$(cachestat)" = "$((nsrc - 2)) 2"
+run --cache-max-size 12X samples
+check "--cache-max-size with a bad size: exit 2" test "$rc" -eq 2
+
 # ---- shard and merge (docs/scaling.md): four shards merged give the report of one run.
 "$bin" --no-config --no-cache --format json samples >"$tmp/one.json" 2>/dev/null
 "$bin" --no-config --no-cache samples >"$tmp/one.txt" 2>/dev/null

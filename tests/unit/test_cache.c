@@ -444,6 +444,89 @@ static void test_only_the_newest_runs_are_kept(void **state)
     free(dir);
 }
 
+static void entry_file(const char *dir, struct ca_hash k, char *out, size_t n)
+{
+    char hex[33];
+    ca_hash_hex(k, hex);
+    snprintf(out, n, "%s/facts/%.2s/%s", dir, hex, hex + 2);
+}
+
+static void write_file(const char *path, size_t bytes, time_t mtime)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    for (size_t i = 0; i < bytes; i++) fputc('p', fp);
+    fclose(fp);
+    set_mtime(path, mtime);
+}
+
+/* Facts entries and PCH groups go least recently used first, down to 80% of the limit; a PCH's
+ * three files go together; nothing used after keep_after; a hit counts as a use; temporary files
+ * of writers at work are not touched. */
+static void test_facts_and_pchs_are_pruned_least_recently_used_first(void **state)
+{
+    char *dir = cache_dir("c-lru"), *why, path[4][4096], p[4096];
+    struct ca_cache *c = NULL;
+    struct ca_tu_facts f, g;
+    struct ca_hash k[4];
+    struct ca_cache_prune_stats ps;
+    struct stat sb;
+    uint64_t total, one;
+    const time_t age[4] = {1000, 2000, 3000, 0};
+    bool hit;
+    (void)state;
+    assert_int_equal(ca_cache_open(dir, "id", &c, &why), CA_OK);
+    make_facts(&f, "src/a.c", NULL, 0);
+    for (int i = 0; i < 4; i++) {
+        char name[8];
+        snprintf(name, sizeof name, "k%d", i);
+        k[i] = ca_hash128(name, 2, 0);
+        assert_int_equal(ca_cache_put(c, k[i], "/", &f, far_future()), CA_OK);
+        entry_file(dir, k[i], path[i], sizeof path[i]);
+        if (age[i]) set_mtime(path[i], age[i]);
+    }
+    assert_int_equal(stat(path[0], &sb), 0);
+    one = (uint64_t)sb.st_size;
+    snprintf(p, sizeof p, "%s/pch", dir);
+    mkdir(p, 0755);
+    snprintf(p, sizeof p, "%s/pch/0a1b.pch", dir); write_file(p, 20000, 1500);
+    snprintf(p, sizeof p, "%s/pch/0a1b.h", dir); write_file(p, 100, 1400);
+    snprintf(p, sizeof p, "%s/pch/0a1b.meta", dir); write_file(p, 50, 1500);
+    snprintf(p, sizeof p, "%s/pch/.tmp-0a1b", dir); write_file(p, 9999, 100);
+    total = 4 * one + 20150;
+
+    assert_int_equal(ca_cache_prune(c, 0, far_future(), &ps), CA_OK); /* no limit */
+    assert_true(ps.bytes_before == total && ps.bytes_after == total && ps.removed == 0);
+    assert_int_equal(ca_cache_prune(c, total, far_future(), &ps), CA_OK); /* at the limit */
+    assert_int_equal(ps.removed, 0);
+    /* over it: k0 (1000 s) and the PCH group (1500 s) bring it under 80% */
+    assert_int_equal(ca_cache_prune(c, (total - one - 20150) * 100 / 80 + 100, far_future(), &ps), CA_OK);
+    assert_int_equal(ps.removed, 2);
+    assert_true(ps.bytes_after == total - one - 20150);
+    assert_int_not_equal(stat(path[0], &sb), 0);
+    for (int i = 1; i < 4; i++) assert_int_equal(stat(path[i], &sb), 0);
+    snprintf(p, sizeof p, "%s/pch/0a1b.h", dir);
+    assert_int_not_equal(stat(p, &sb), 0);
+    snprintf(p, sizeof p, "%s/pch/.tmp-0a1b", dir);
+    assert_int_equal(stat(p, &sb), 0); /* a writer's temporary file */
+    /* a hit is a use: k1 becomes the newest */
+    assert_int_equal(ca_cache_get(c, k[1], &g, &hit), CA_OK);
+    assert_true(hit);
+    ca_facts_fini(&g);
+    /* everything is over a limit of 1 byte, but what was used at or after keep_after stays:
+     * with 2500 s, k2 (3000 s) and the recent k1 and k3; with 3500 s, k2 goes */
+    assert_int_equal(ca_cache_prune(c, 1, (int64_t)2500 * 1000000000, &ps), CA_OK);
+    assert_int_equal(ps.removed, 0);
+    assert_int_equal(ca_cache_prune(c, 1, (int64_t)3500 * 1000000000, &ps), CA_OK);
+    assert_int_equal(ps.removed, 1); /* k2; k1 (just hit) and k3 (just written) are recent */
+    assert_int_not_equal(stat(path[2], &sb), 0);
+    assert_int_equal(stat(path[1], &sb), 0);
+    assert_int_equal(stat(path[3], &sb), 0);
+    ca_facts_fini(&f);
+    ca_cache_free(c);
+    free(dir);
+}
+
 /* ---- shards */
 
 static void test_shard_spec_is_k_of_n(void **state)
@@ -568,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_threads_share_one_cache),
         cmocka_unit_test(test_a_run_comes_back_while_its_files_are_unchanged),
         cmocka_unit_test(test_only_the_newest_runs_are_kept),
+        cmocka_unit_test(test_facts_and_pchs_are_pruned_least_recently_used_first),
         cmocka_unit_test(test_shard_spec_is_k_of_n),
         cmocka_unit_test(test_shards_join_back_in_the_runs_order),
         cmocka_unit_test(test_shard_sets_that_do_not_belong_together_are_refused),
