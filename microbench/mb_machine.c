@@ -241,7 +241,10 @@ void mb_machine_judge(struct ca_bench_machine *m, struct ca_arena *arena)
     ca_buf_init(&b);
     /* The load average lags (1-minute average) and counts waiting tasks, not CPU use: a
      * coarse check before the run.  cores - 0.5: less than half a core is free. */
-    if (!isnan(m->load_before) && m->load_before > (double)m->cores - CA_BENCH_BUSY_SLACK)
+    /* It lags by a minute (right after a build it still counts the compilers): only a fallback
+     * for when the run could not be watched directly (no /proc/stat, no PSI). */
+    if (!isnan(m->load_before) && m->load_before > (double)m->cores - CA_BENCH_BUSY_SLACK && isnan(m->other_cores) &&
+        isnan(m->psi_during))
         add_reason(&b, "load average %.2f before the run on %u cores", m->load_before, m->cores);
     if (!isnan(m->psi_before) && m->psi_before > CA_BENCH_BUSY_PSI)
         add_reason(&b, "CPU pressure %.0f%% before the run (tasks waited for a CPU)", m->psi_before);
