@@ -53,6 +53,16 @@ static void put_stats(struct ca_buf *b, struct ca_bench_stats s, const double *v
     ca_buf_puts(b, "]}");
 }
 
+/* {"k1": v1, "k2": v2<extra>} */
+static void put_pair(struct ca_buf *b, const char *k1, double v1, const char *k2, double v2, const char *extra)
+{
+    ca_buf_printf(b, "{\"%s\": ", k1);
+    put_num(b, v1);
+    ca_buf_printf(b, ", \"%s\": ", k2);
+    put_num(b, v2);
+    ca_buf_printf(b, "%s}", extra);
+}
+
 void ca_bench_result_json(const struct ca_bench_result *r, struct ca_buf *b, int indent)
 {
     const struct ca_bench_machine *m = &r->machine;
@@ -83,24 +93,10 @@ void ca_bench_result_json(const struct ca_bench_result *r, struct ca_buf *b, int
     key(b, in2, &g, "processes"); put_stats(b, r->s_procs, r->procs, r->nrep);
     nl(b, in);
     ca_buf_putc(b, '}');
-    key(b, in, &f, "speedup");
-    ca_buf_puts(b, "{\"threads\": ");
-    put_num(b, r->speedup_threads);
-    ca_buf_puts(b, ", \"processes\": ");
-    put_num(b, r->speedup_procs);
-    ca_buf_puts(b, "}");
+    key(b, in, &f, "speedup"); put_pair(b, "threads", r->speedup_threads, "processes", r->speedup_procs, "");
     key(b, in, &f, "startup_seconds");
-    ca_buf_puts(b, "{\"threads\": ");
-    put_num(b, r->thread_startup);
-    ca_buf_puts(b, ", \"processes\": ");
-    put_num(b, r->proc_startup);
-    ca_buf_puts(b, ", \"included\": false}");
-    key(b, in, &f, "call_seconds");
-    ca_buf_puts(b, "{\"wall\": ");
-    put_num(b, r->call_wall);
-    ca_buf_puts(b, ", \"cpu\": ");
-    put_num(b, r->call_cpu);
-    ca_buf_puts(b, "}");
+    put_pair(b, "threads", r->thread_startup, "processes", r->proc_startup, ", \"included\": false");
+    key(b, in, &f, "call_seconds"); put_pair(b, "wall", r->call_wall, "cpu", r->call_cpu, "");
     key(b, in, &f, "gil_probe_share"); put_num(b, r->gil_share);
     key(b, in, &f, "machine");
     ca_buf_putc(b, '{');
@@ -134,12 +130,7 @@ void ca_bench_result_json(const struct ca_bench_result *r, struct ca_buf *b, int
     key(b, in, &f, "verdict"); put_str(b, ca_bench_verdict_str(r->verdict));
     key(b, in, &f, "verdict_reason"); put_str(b, r->verdict_reason);
     key(b, in, &f, "inconclusive_cause"); put_str(b, ca_bench_cause_str(r->cause));
-    key(b, in, &f, "thresholds");
-    ca_buf_puts(b, "{\"win\": ");
-    put_num(b, r->win);
-    ca_buf_puts(b, ", \"flat\": ");
-    put_num(b, r->flat);
-    ca_buf_puts(b, "}");
+    key(b, in, &f, "thresholds"); put_pair(b, "win", r->win, "flat", r->flat, "");
     key(b, in, &f, "expected"); put_str(b, ca_bench_rec_str(r->expect));
     key(b, in, &f, "agreement"); put_str(b, ca_bench_agreement_str(r->agreement));
     key(b, in, &f, "agreement_reason"); put_str(b, r->agreement_reason);

@@ -57,6 +57,17 @@ static void fake(struct ca_bench_result *r, double s, double t, double p, enum c
     mb_machine_judge(&r->machine, &r->arena);
 }
 
+/* The same for a call that computes (CPU time = wall time), on a machine of the given parallel
+ * capacity, judged. */
+static void judged_computing(struct ca_bench_result *r, double s, double t, double p, enum ca_bench_rec expect,
+                             double capacity)
+{
+    fake(r, s, t, p, expect);
+    r->call_wall = r->call_cpu = 0.002;
+    r->machine.capacity = capacity;
+    mb_judge(r);
+}
+
 /* ---- statistics */
 
 static void test_stats_are_min_median_max_of_unsorted_runs(void **state)
@@ -105,26 +116,17 @@ static void test_released_shape_is_threading_and_confirms_threading(void **state
 static void test_thresholds_shrink_with_the_machines_parallel_capacity(void **state)
 {
     struct ca_bench_result r;
-    fake(&r, 0.206, 0.169, 0.170, CA_BENCH_REC_THREADING);
-    r.call_wall = r.call_cpu = 0.002; /* it computes */
-    r.machine.capacity = 1.25;
-    mb_judge(&r);
+    judged_computing(&r, 0.206, 0.169, 0.170, CA_BENCH_REC_THREADING, 1.25);
     assert_int_equal(r.verdict, CA_BENCH_V_THREADING);
     assert_int_equal(r.agreement, CA_BENCH_A_CONFIRMS);
     assert_true(fabs(r.win - 1.125) < 1e-9 && fabs(r.flat - CA_BENCH_FLAT_MIN) < 1e-9);
     ca_bench_result_fini(&r);
-    fake(&r, 0.202, 0.243, 0.134, CA_BENCH_REC_RELEASE_GIL);
-    r.call_wall = r.call_cpu = 0.002;
-    r.machine.capacity = 1.25;
-    mb_judge(&r);
+    judged_computing(&r, 0.202, 0.243, 0.134, CA_BENCH_REC_RELEASE_GIL, 1.25);
     assert_int_equal(r.verdict, CA_BENCH_V_MULTIPROCESSING);
     assert_int_equal(r.agreement, CA_BENCH_A_CONFIRMS);
     ca_bench_result_fini(&r);
     /* capacity above two workers' ideal does not raise them */
-    fake(&r, 0.200, 0.125, 0.124, CA_BENCH_REC_THREADING);
-    r.call_wall = r.call_cpu = 0.002;
-    r.machine.capacity = 3.8;
-    mb_judge(&r);
+    judged_computing(&r, 0.200, 0.125, 0.124, CA_BENCH_REC_THREADING, 3.8);
     assert_true(r.win == CA_BENCH_WIN && r.flat == CA_BENCH_FLAT);
     assert_int_equal(r.verdict, CA_BENCH_V_THREADING);
     ca_bench_result_fini(&r);
@@ -154,20 +156,14 @@ static void test_a_call_that_waits_keeps_the_thresholds_whatever_the_capacity(vo
 static void test_a_machine_that_cannot_compute_in_parallel_gives_no_verdict_for_computing_calls(void **state)
 {
     struct ca_bench_result r;
-    fake(&r, 0.200, 0.202, 0.190, CA_BENCH_REC_RELEASE_GIL);
-    r.call_wall = r.call_cpu = 0.002;
-    r.machine.capacity = 1.08;
-    mb_judge(&r);
+    judged_computing(&r, 0.200, 0.202, 0.190, CA_BENCH_REC_RELEASE_GIL, 1.08);
     assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
     assert_string_equal(ca_bench_cause_str(r.cause), "low-capacity");
     assert_non_null(strstr(r.verdict_reason, "only 1.08x as fast"));
     assert_int_equal(r.agreement, CA_BENCH_A_INCONCLUSIVE);
     ca_bench_result_fini(&r);
     /* just under the minimum: a released call's 1.2x would be a verdict on noise */
-    fake(&r, 0.200, 0.167, 0.166, CA_BENCH_REC_THREADING);
-    r.call_wall = r.call_cpu = 0.002;
-    r.machine.capacity = CA_BENCH_MIN_CAPACITY - 0.01;
-    mb_judge(&r);
+    judged_computing(&r, 0.200, 0.167, 0.166, CA_BENCH_REC_THREADING, CA_BENCH_MIN_CAPACITY - 0.01);
     assert_string_equal(ca_bench_cause_str(r.cause), "low-capacity");
     ca_bench_result_fini(&r);
 }
@@ -178,10 +174,7 @@ static void test_a_machine_that_cannot_compute_in_parallel_gives_no_verdict_for_
 static void test_processes_not_scaling_a_computing_call_on_a_capable_machine_is_not_scaling(void **state)
 {
     struct ca_bench_result r;
-    fake(&r, 0.206, 0.169, 0.170, CA_BENCH_REC_THREADING);
-    r.call_wall = r.call_cpu = 0.002;
-    r.machine.capacity = 1.9;
-    mb_judge(&r);
+    judged_computing(&r, 0.206, 0.169, 0.170, CA_BENCH_REC_THREADING, 1.9);
     assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
     assert_string_equal(ca_bench_cause_str(r.cause), "not-scaling");
     assert_non_null(strstr(r.verdict_reason, "computes 1.90x as fast with 2 workers"));
