@@ -200,13 +200,21 @@ enum ca_ir_kind {
     CA_IR_LABEL     /* label = name; the labelled statement follows as the next sibling */
 };
 
-enum ca_ir_flags { CA_IR_MAY_SKIP = 1u << 0, CA_IR_TEST_FIRST = 1u << 1, CA_IR_DEFAULT = 1u << 2 };
+/* CA_IR_ZERO_*: a BRANCH whose condition tests the result of the call `ref` of the same function
+ * against 0 (`pid == 0`, `!pid`, `pid != 0`, `pid`, `(pid = fork()) == 0`, with pid a local
+ * variable last assigned that call): which path runs when it returned 0.  The analysis decides
+ * whether the call is one whose 0 means "in a forked child" (the gil catalog's `forks`). */
+enum ca_ir_flags { CA_IR_MAY_SKIP = 1u << 0, CA_IR_TEST_FIRST = 1u << 1, CA_IR_DEFAULT = 1u << 2,
+                   CA_IR_ZERO_ARM0 = 1u << 3, /* the first child */
+                   CA_IR_ZERO_ARM1 = 1u << 4, /* the second child */
+                   CA_IR_ZERO_SKIP = 1u << 5  /* none of them: the path that skips the branch */ };
 
 struct ca_ir_node {
     enum ca_ir_kind kind;
     uint32_t flags;
     uint32_t first_child, next_sibling; /* CA_NONE when absent */
-    uint32_t ref;                       /* call or loop index, CA_NONE otherwise */
+    uint32_t ref;                       /* call or loop index; BRANCH with CA_IR_ZERO_*: the tested
+                                           call; CA_NONE otherwise */
     const char *label;                  /* GOTO / LABEL */
     struct ca_loc loc;                  /* RETURN, GOTO: the keyword (set by the front end after
                                            ca_facts_add_ir; zero when unknown) */

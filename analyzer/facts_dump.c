@@ -65,6 +65,9 @@ static void dump_ir(FILE *out, const struct ca_tu_facts *f, uint32_t n, uint32_t
     switch (node->kind) {
     case CA_IR_BRANCH:
         if (node->flags & CA_IR_MAY_SKIP) fputs(" skip", out);
+        if (node->flags & (CA_IR_ZERO_ARM0 | CA_IR_ZERO_ARM1 | CA_IR_ZERO_SKIP))
+            fprintf(out, " zero-of %s %s", node->ref < f->ncalls ? text(f->calls[node->ref].name) : "?",
+                    node->flags & CA_IR_ZERO_ARM0 ? "arm0" : node->flags & CA_IR_ZERO_ARM1 ? "arm1" : "skip");
         break;
     case CA_IR_LOOP: /* a run-once do { } while (0) has no loop index */
         if (node->ref == CA_NONE) fputs(" once", out);

@@ -536,7 +536,7 @@ static void read_arrays(struct reader *r, struct ca_tu_facts *f)
     for (i = 0; i < f->nir; i++) {
         struct ca_ir_node *x = &f->ir[i];
         x->kind = (enum ca_ir_kind)get_below(r, &q, CA_IR_LABEL + 1);
-        x->flags = get_below(r, &q, CA_IR_DEFAULT << 1);
+        x->flags = get_below(r, &q, CA_IR_ZERO_SKIP << 1);
         x->first_child = get32(&q);
         x->next_sibling = get32(&q);
         x->ref = get32(&q);
@@ -631,9 +631,12 @@ static enum ca_status check_links(const struct ca_tu_facts *f)
     }
     for (i = 0; i < f->nir; i++) {
         const struct ca_ir_node *x = &f->ir[i];
-        bool ref_ok = x->kind == CA_IR_LOOP   ? in_range(x->ref, f->nloops, true)
-                      : x->kind == CA_IR_CALL ? in_range(x->ref, f->ncalls, false)
-                                              : x->ref == CA_NONE;
+        unsigned zero = x->flags & (CA_IR_ZERO_ARM0 | CA_IR_ZERO_ARM1 | CA_IR_ZERO_SKIP);
+        bool ref_ok = x->kind == CA_IR_LOOP     ? in_range(x->ref, f->nloops, true)
+                      : x->kind == CA_IR_CALL   ? in_range(x->ref, f->ncalls, false)
+                      : x->kind == CA_IR_BRANCH ? (zero ? (zero & (zero - 1)) == 0 && in_range(x->ref, f->ncalls, false)
+                                                        : x->ref == CA_NONE)
+                                                : x->ref == CA_NONE;
         if (!ref_ok || !in_range(x->first_child, f->nir, true) || !in_range(x->next_sibling, f->nir, true))
             return CA_ERR_PARSE;
     }

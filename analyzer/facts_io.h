@@ -29,7 +29,7 @@
 
 #include "facts.h"
 
-#define CA_FACTS_IO_VERSION 2 /* bump on any change of the byte layout */
+#define CA_FACTS_IO_VERSION 3 /* bump on any change of the byte layout or of what a value may mean */
 
 /* Appends one TU's facts to `out` as one record.  Writes what it is given (it does not validate:
  * facts the reader would reject stay rejected).  Returns CA_ERR_NOMEM on allocation failure, with

@@ -188,6 +188,10 @@ struct walk {
     uint32_t func, loop, depth, first_loop, nest;
     struct lvtarget lv;
     uint32_t rhs_fnref; /* fnref found directly on the right of the current binary operator */
+    struct { CXCursor expr; uint32_t call; } recent[8]; /* the calls just added, by CallExpr (a ring) */
+    unsigned nrecent;
+    struct { CXCursor var; uint32_t call; } assigned[16]; /* local v = f(...) in this function */
+    unsigned nassigned;
     char *pydir;        /* directory of the Python.h included, with its '/'; NULL if none */
     size_t npydir;
     struct { CXFile file; bool py; } pycache[64]; /* declaration file -> under pydir */
@@ -605,14 +609,17 @@ static uint32_t ir_arm(struct walk *w, const struct list *l)
 }
 
 /* BRANCH over up to two arms; dropped when both are empty.  MAY_SKIP when an arm is missing. */
-static void ir_branch(struct walk *w, struct list *out, const struct list *a, const struct list *b, bool skip)
+static uint32_t ir_branch(struct walk *w, struct list *out, const struct list *a, const struct list *b, bool skip)
 {
     struct list arms = LIST_EMPTY;
+    uint32_t n;
     list_add(w, &arms, ir_arm(w, a));
     list_add(w, &arms, ir_arm(w, b));
-    if (arms.first == CA_NONE) return;
+    if (arms.first == CA_NONE) return CA_NONE;
     if (a->first == CA_NONE || b->first == CA_NONE) skip = true;
-    list_add(w, out, ir_node(w, CA_IR_BRANCH, skip ? CA_IR_MAY_SKIP : 0, CA_NONE, NULL, &arms));
+    n = ir_node(w, CA_IR_BRANCH, skip ? CA_IR_MAY_SKIP : 0, CA_NONE, NULL, &arms);
+    list_add(w, out, n);
+    return n;
 }
 
 /* A node whose children are SEQ nodes of the given lists (kept even when empty). */
@@ -777,7 +784,7 @@ static void count_op(struct walk *w)
  * between its operands in the file's text.  When an operand comes from a macro body that
  * text does not exist; callers then fall back on types (see binop_fallback). */
 
-enum bop { BOP_UNKNOWN, BOP_ASSIGN, BOP_LOGICAL, BOP_LT, BOP_LE, BOP_GT, BOP_GE, BOP_NE, BOP_COMMA, BOP_OTHER };
+enum bop { BOP_UNKNOWN, BOP_ASSIGN, BOP_LOGICAL, BOP_LT, BOP_LE, BOP_GT, BOP_GE, BOP_NE, BOP_EQ, BOP_COMMA, BOP_OTHER };
 
 /* The operator between two operands: the only token between them in the current file's text. */
 static enum bop binop_kind(struct walk *w, CXCursor lhs, CXCursor rhs)
@@ -786,7 +793,8 @@ static enum bop binop_kind(struct walk *w, CXCursor lhs, CXCursor rhs)
         const char *s;
         enum bop op;
     } ops[] = {{"=", BOP_ASSIGN}, {"&&", BOP_LOGICAL}, {"||", BOP_LOGICAL}, {"<", BOP_LT}, {"<=", BOP_LE},
-               {">", BOP_GT},     {">=", BOP_GE},      {"!=", BOP_NE},      {",", BOP_COMMA}};
+               {">", BOP_GT},     {">=", BOP_GE},      {"!=", BOP_NE},      {"==", BOP_EQ},
+               {",", BOP_COMMA}};
     struct lexer lx;
     struct tok t;
     uint32_t a, b;
@@ -1146,6 +1154,8 @@ static void walk_call(struct walk *w, CXCursor c, struct list *out)
         call.field = callee_field(w, callee);
     }
     idx = add_call(w, &call);
+    w->recent[w->nrecent % 8].expr = c;
+    w->recent[w->nrecent++ % 8].call = idx;
     for (i = 0; i < n && !w->st; i++) {
         struct ectx cx = {i ? M_ARG : M_CALLEE, idx, (uint32_t)i - 1};
         walk(w, KID(w, base, i), &args, cx);
@@ -1206,6 +1216,119 @@ static void walk_ref(struct walk *w, CXCursor c, struct ectx cx)
     }
 }
 
+/* ------------------------------------------------------------------ tests of a call's result
+ * `pid = fork(); if (pid == 0) { ... }`: the BRANCH records which path runs when the call
+ * returned 0 (CA_IR_ZERO_*).  The front end does not know which calls fork; the catalog does. */
+
+/* The call added for the CallExpr `e` (still in the ring of recent calls), or CA_NONE. */
+static uint32_t call_of_expr(struct walk *w, CXCursor e)
+{
+    for (unsigned i = 0; i < 8 && i < w->nrecent; i++)
+        if (clang_equalCursors(w->recent[i].expr, e)) return w->recent[i].call;
+    return CA_NONE;
+}
+
+/* The local variable `e` refers to (a DeclRefExpr to a non-static block-scope VarDecl), or null. */
+static CXCursor local_var(struct walk *w, CXCursor e)
+{
+    CXCursor d;
+    e = strip(w, e);
+    if (clang_getCursorKind(e) != CXCursor_DeclRefExpr) return clang_getNullCursor();
+    d = clang_getCursorReferenced(e);
+    if (clang_getCursorKind(d) != CXCursor_VarDecl || clang_Cursor_getStorageClass(d) == CX_SC_Static ||
+        clang_getCursorKind(clang_getCursorSemanticParent(d)) != CXCursor_FunctionDecl)
+        return clang_getNullCursor();
+    return d;
+}
+
+/* var = the call made by `rhs` (after parentheses), or forget what var held. */
+static void remember_assign(struct walk *w, CXCursor var, CXCursor rhs)
+{
+    uint32_t call = CA_NONE;
+    unsigned i;
+    rhs = strip(w, rhs);
+    if (clang_getCursorKind(rhs) == CXCursor_CallExpr) call = call_of_expr(w, rhs);
+    for (i = 0; i < w->nassigned && !clang_equalCursors(w->assigned[i].var, var); i++) {}
+    if (i == w->nassigned) {
+        if (call == CA_NONE || i == sizeof w->assigned / sizeof *w->assigned) return;
+        w->assigned[w->nassigned++].var = var;
+    }
+    w->assigned[i].call = call;
+}
+
+/* The call whose result `e` is: f(...), (v = f(...)), or a local v last assigned f(...). */
+static uint32_t value_call(struct walk *w, CXCursor e)
+{
+    CXCursor v;
+    size_t base, n;
+    e = strip(w, e);
+    switch (clang_getCursorKind(e)) {
+    case CXCursor_CallExpr: return call_of_expr(w, e);
+    case CXCursor_BinaryOperator: {
+        uint32_t call = CA_NONE;
+        n = kids_push(w, e, &base);
+        if (n == 2 && binop_kind(w, KID(w, base, 0), KID(w, base, 1)) == BOP_ASSIGN) call = value_call(w, KID(w, base, 1));
+        w->nkids = base;
+        return call;
+    }
+    case CXCursor_DeclRefExpr:
+        v = local_var(w, e);
+        if (clang_Cursor_isNull(v)) return CA_NONE;
+        for (unsigned i = 0; i < w->nassigned; i++)
+            if (clang_equalCursors(w->assigned[i].var, v)) return w->assigned[i].call;
+        return CA_NONE;
+    default: return CA_NONE;
+    }
+}
+
+/* Is `c` the unary operator `!`?  Its first token, in the current file's text. */
+static bool is_not(struct walk *w, CXCursor c)
+{
+    struct lexer lx;
+    uint32_t a, b;
+    return extent_off(w, c, &a, &b) && !macro_begins_at(w, a) && lexer_init(w, &lx, a, b) && tok_is(&lx, lex(&lx), "!");
+}
+
+/* For `if (cond)`: the call whose result cond compares with 0, and whether its then-arm (0) or
+ * its else-arm (1) runs when that result is 0; -1 when cond is no such test. */
+static int zero_arm(struct walk *w, CXCursor cond, uint32_t *call)
+{
+    CXCursor c = strip(w, cond);
+    size_t base, n;
+    int arm = -1;
+    *call = CA_NONE;
+    switch (clang_getCursorKind(c)) {
+    case CXCursor_UnaryOperator: /* !v */
+        if (is_not(w, c) && (*call = value_call(w, only_kid(w, c))) != CA_NONE) arm = 0;
+        break;
+    case CXCursor_BinaryOperator: { /* v == 0, 0 == v, v != 0, 0 != v */
+        CXCursor l, r;
+        enum bop op;
+        n = kids_push(w, c, &base);
+        if (n != 2) {
+            w->nkids = base;
+            break;
+        }
+        l = KID(w, base, 0);
+        r = KID(w, base, 1);
+        w->nkids = base;
+        op = binop_kind(w, l, r);
+        if (op == BOP_ASSIGN) { /* if ((v = f())) */
+            if ((*call = value_call(w, c)) != CA_NONE) arm = 1;
+            break;
+        }
+        if (op != BOP_EQ && op != BOP_NE) break;
+        *call = is_zero(w, r) ? value_call(w, l) : is_zero(w, l) ? value_call(w, r) : CA_NONE;
+        if (*call != CA_NONE) arm = op == BOP_EQ ? 0 : 1;
+        break;
+    }
+    default: /* if (v), if ((v = f())) */
+        if ((*call = value_call(w, c)) != CA_NONE) arm = 1;
+        break;
+    }
+    return arm;
+}
+
 /* x OP y.  The left side is searched for an assignment target, the right side for a function
  * name; the operator is looked up only when one of them, or calls on the right, make it
  * matter.  x && y, x || y: nodes of x, then BRANCH(MAY_SKIP, y). */
@@ -1243,6 +1366,14 @@ static void walk_binop(struct walk *w, CXCursor c, struct list *out, struct ectx
         if (op == BOP_UNKNOWN) op = binop_fallback(c, lhs, cx);
     }
     if (t.found && op == BOP_ASSIGN) add_write(w, c, &t);
+    if (w->nassigned || clang_getCursorKind(strip(w, rhs)) == CXCursor_CallExpr) {
+        CXCursor v = local_var(w, lhs);
+        if (!clang_Cursor_isNull(v)) { /* the operator was read above only when it mattered there */
+            enum bop aop = t.found || fn != CA_NONE || right.first != CA_NONE ? op : binop_kind(w, lhs, rhs);
+            if (aop == BOP_UNKNOWN) aop = binop_fallback(c, lhs, cx);
+            if (aop == BOP_ASSIGN) remember_assign(w, v, rhs);
+        }
+    }
     if (fn != CA_NONE) {
         if (op != BOP_ASSIGN)
             w->f->fnrefs[fn].ctx = CA_FNREF_OTHER;
@@ -1367,6 +1498,7 @@ static void walk_decl_stmt(struct walk *w, CXCursor c, struct list *out)
             walk(w, k, out, (struct ectx){clang_equalCursors(k, init) ? M_INIT : 0, 0, 0});
         }
         w->nkids = vb;
+        if (!clang_Cursor_isNull(init)) remember_assign(w, v, init); /* pid_t pid = fork(); */
     }
     w->nkids = base;
 }
@@ -1686,6 +1818,8 @@ static void walk_if(struct walk *w, CXCursor c, struct list *out)
     size_t base, n = kids_push(w, c, &base), i;
     CXCursor k[3];
     struct list a = LIST_EMPTY, b = LIST_EMPTY;
+    uint32_t zcall, br;
+    int zarm;
     if (n < 2 || n > 3) {
         for (i = 0; i < n; i++) walk(w, KID(w, base, i), out, (struct ectx){0, 0, 0});
         w->nkids = base;
@@ -1694,9 +1828,19 @@ static void walk_if(struct walk *w, CXCursor c, struct list *out)
     for (i = 0; i < n; i++) k[i] = KID(w, base, i);
     w->nkids = base;
     walk(w, k[0], out, (struct ectx){0, 0, 0});
+    zarm = zero_arm(w, k[0], &zcall);
     walk(w, k[1], &a, (struct ectx){M_STMT, 0, 0});
     if (n == 3) walk(w, k[2], &b, (struct ectx){M_STMT, 0, 0});
-    ir_branch(w, out, &a, &b, n == 2);
+    br = ir_branch(w, out, &a, &b, n == 2);
+    if (br != CA_NONE && zarm >= 0 && !w->st) {
+        /* the children are the non-empty arms: which one (or none) is the zero path */
+        const struct list *zl = zarm == 0 ? &a : &b;
+        uint32_t flag = zl->first == CA_NONE ? CA_IR_ZERO_SKIP
+                        : zarm == 1 && a.first != CA_NONE ? CA_IR_ZERO_ARM1
+                                                          : CA_IR_ZERO_ARM0;
+        w->f->ir[br].ref = zcall;
+        w->f->ir[br].flags |= flag;
+    }
 }
 
 /* switch (c) body: SWITCH(SEQ c, SEQ body); case labels become CASE nodes inside body. */
@@ -1875,6 +2019,7 @@ static void walk_function(struct walk *w, CXCursor fn)
     w->nspans = 0;
     w->lv.found = false;
     w->rhs_fnref = CA_NONE;
+    w->nrecent = w->nassigned = 0;
     walk(w, body, &body_ir, (struct ectx){M_STMT, 0, 0});
     if (w->st) return;
     w->f->ir[ff.ir_root].first_child = body_ir.first;

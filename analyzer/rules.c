@@ -54,6 +54,7 @@ struct entry {
     int spawn_arg;
     bool noreturn;
     bool sync_callbacks;
+    bool forks;       /* returns 0 in a new child process (fork, vfork, forkpty) */
     bool api;
     uint8_t cost;     /* enum ca_api_cost */
     const char *borrowed; /* free threading: returns a borrowed reference; what to use instead */
@@ -78,7 +79,7 @@ static void take_roles(struct entry *dst, const struct entry *src, unsigned role
 {
     if (roles & R_IO) { dst->io = src->io; dst->unbounded = src->unbounded; dst->rarely = src->rarely; dst->nb_zero = src->nb_zero; }
     if (roles & R_CPU) dst->weight = src->weight;
-    if (roles & R_GIL) { dst->gil = src->gil; dst->spawn_arg = src->spawn_arg; dst->noreturn = src->noreturn; dst->sync_callbacks = src->sync_callbacks; }
+    if (roles & R_GIL) { dst->gil = src->gil; dst->spawn_arg = src->spawn_arg; dst->noreturn = src->noreturn; dst->sync_callbacks = src->sync_callbacks; dst->forks = src->forks; }
     if (roles & R_API) {
         dst->api = src->api;
         dst->cost = src->cost;
@@ -180,7 +181,7 @@ static unsigned resolve(const struct ca_rules *r, const char *name, unsigned wan
  * catalog is rules/<name>.json.
  * ==================================================================================== */
 
-enum slot { S_NAME, S_NOTE, S_KIND, S_UNBOUNDED, S_RARELY, S_NBZERO, S_WEIGHT, S_EFFECT, S_SPAWN, S_NORETURN, S_SYNCCB, S_BORROWED, S_OBJALLOC,
+enum slot { S_NAME, S_NOTE, S_KIND, S_UNBOUNDED, S_RARELY, S_NBZERO, S_WEIGHT, S_EFFECT, S_SPAWN, S_NORETURN, S_SYNCCB, S_FORKS, S_BORROWED, S_OBJALLOC,
             S_API, S_COST, S_REPLACEMENT, S_ROLE, S_EXPANDS };
 enum vtype { V_STR, V_BOOL, V_INT, V_ENUM, V_STR_OR_NULL };
 enum { F_REQUIRED = 1, F_ROLE = 2 /* an entry must give at least one F_ROLE field */ };
@@ -235,6 +236,7 @@ static const struct field gil_fields[] = {
     {"spawn_arg", S_SPAWN, V_INT, F_ROLE, -1, 15, NULL},
     {"noreturn", S_NORETURN, V_BOOL, F_ROLE, 0, 0, NULL},
     {"sync_callbacks", S_SYNCCB, V_BOOL, F_ROLE, 0, 0, NULL},
+    {"forks", S_FORKS, V_BOOL, F_ROLE, 0, 0, NULL},
     NOTE_FIELD, END_FIELD};
 static const struct field gil_macro_fields[] = {
     NAME_FIELD,
@@ -480,6 +482,7 @@ static enum ca_status set_field(const struct src *f, const struct field *fd, con
     case S_SPAWN: e->spawn_arg = ival; break;
     case S_NORETURN: e->noreturn = bval; break;
     case S_SYNCCB: e->sync_callbacks = bval; break;
+    case S_FORKS: e->forks = bval; break;
     case S_API: e->api = bval; break;
     case S_COST: e->cost = (uint8_t)ival; break;
     case S_ROLE: e->macro = (uint8_t)ival; break;
@@ -976,6 +979,7 @@ bool ca_rules_find_func(const struct ca_rules *r, const char *name, struct ca_fu
         info->spawn_arg = e->spawn_arg;
         info->noreturn = e->noreturn;
         info->sync_callbacks = e->sync_callbacks;
+        info->forks = e->forks;
     }
     if (got & R_API) {
         info->python_api = src[bit_index(R_API)]->api;

@@ -69,6 +69,9 @@ struct ca_func_info {
     bool sync_callbacks;           /* calls the functions it is given before it returns (qsort,
                                       bsearch, ftw): they run in the caller's GIL state.  Any other
                                       external function keeps them for later: they start released */
+    bool forks;                    /* returns 0 in a new child process (fork, vfork, forkpty): code
+                                      that runs only where it returned 0 is in a single-threaded
+                                      child, where the GIL does not keep anyone waiting */
 };
 
 /* What a Python macro means when used inside a body (matters for macros expanding to no call,

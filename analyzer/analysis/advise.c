@@ -1,6 +1,7 @@
 /* advise.c: from a loop's profile to a recommendation, a confidence and reasons.
  * The rules follow the classic guidance (docs/analysis.md has the table):
  *   trivial loop                      -> none
+ *   runs only in a forked child       -> none (one thread: neither threads nor the GIL apply)
  *   unknown work                      -> unknown
  *   GIL released (or mixed: released around the slow part) -> threading
  *   GIL held, blocking I/O            -> release-gil (release around the call, then threads)
@@ -106,6 +107,14 @@ void ca_loops_advise(const struct ca_program *p, const struct ca_loop_profile *l
     }
     what_it_does(&r, lp);
     gil_words(&r, lp);
+    if (lp->in_child) {
+        *rec = CA_REC_NONE;
+        say(&r, "it runs only in a forked child process (where fork() returned 0, or in a function called only "
+                "there): the child has one thread, so the GIL keeps nobody waiting and threads or processes are "
+                "not the question");
+        *nout = r.n;
+        return;
+    }
     if (lp->cls == CA_CLASS_UNKNOWN) {
         *rec = CA_REC_UNKNOWN;
         *conf = CA_CONF_LOW;

@@ -242,6 +242,7 @@ static enum ca_status profile_tu(struct ca_program *p, uint32_t tu, struct ca_lo
         lp->tu = tu;
         lp->loop = l;
         lp->head = ca_gstate_curs(v->loop_head[l]);
+        lp->in_child = v->loop_child[l];
         lp->seen = v->loop_seen[l];
         lp->trip = trip_of(fl);
         lp->body_ops = fl->ops > control ? fl->ops - control : 0;

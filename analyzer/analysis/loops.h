@@ -15,6 +15,7 @@ struct ca_loop_profile {
     bool unsafe, global_write, gil_transition, callee_loops;
     bool body_releases;           /* a GIL primitive or releasing callee is called in the loop */
     bool pointer_calls;           /* calls through pointers resolved by type */
+    bool in_child;                /* runs only in a forked child (forkchild.c) */
     uint32_t ncalls, nunknown, napi;
     uint32_t body_ops;            /* ops minus the loop's own control (compare and step) */
     double trip, iterations;      /* estimated trips of this loop; of it and its ancestors */

@@ -75,8 +75,9 @@ static enum ca_status alloc_views(struct ca_program *p)
         v->after = ca_calloc(f->ncalls, sizeof *v->after);
         v->loop_head = ca_calloc(f->nloops, sizeof *v->loop_head);
         v->loop_seen = ca_calloc(f->nloops, sizeof *v->loop_seen);
+        v->loop_child = ca_calloc(f->nloops ? f->nloops : 1, sizeof *v->loop_child);
         v->fn_of = ca_calloc(f->nfuncs, sizeof *v->fn_of);
-        if (!v->calls || !v->before || !v->after || !v->loop_head || !v->loop_seen || !v->fn_of)
+        if (!v->calls || !v->before || !v->after || !v->loop_head || !v->loop_seen || !v->loop_child || !v->fn_of)
             return CA_ERR_NOMEM;
         p->call_base[t] = p->ncalls_total;
         p->ncalls_total += f->ncalls;
@@ -259,6 +260,7 @@ enum ca_status ca_program_build(struct ca_program *p, struct ca_tu_facts *tus, u
     for (uint32_t t = 0; t < ntus; t++)
         for (uint32_t c = 0; c < tus[t].ncalls && st == CA_OK; c++) st = classify_call(p, t, c);
     if (st != CA_OK) goto out;
+    if ((st = ca_program_mark_fork_children(p)) != CA_OK) goto out;
     for (uint32_t t = 0; t < ntus; t++)
         for (uint32_t l = 0; l < tus[t].nloops; l++) {
             uint32_t fn = p->views[t].fn_of[tus[t].loops[l].func];
@@ -278,6 +280,7 @@ void ca_program_fini(struct ca_program *p)
         ca_free(v->after);
         ca_free(v->loop_head);
         ca_free(v->loop_seen);
+        ca_free(v->loop_child);
         ca_free(v->fn_of);
     }
     ca_free(p->views);

@@ -43,6 +43,7 @@ struct ca_callsite {
     bool pyfunc;              /* declared in Python's headers (CA_CALL_PYDECL) */
     bool via_pointer;         /* an indirect call resolved by type to the targets below: its
                                  effects for classification are those all targets share */
+    bool in_child;            /* runs only in a forked child (forkchild.c) */
     struct ca_func_info info;
 };
 
@@ -66,6 +67,7 @@ struct ca_fn {
     const char *why_detail;   /* "PyMethodDef methods", "thread started by pthread_create" */
     struct ca_fn_sum sum[CA_NCUR];
     bool has_loops;
+    bool child_only;          /* called only from forked-child code (forkchild.c) */
     uint32_t nloops_incl;     /* loops inside, transitively (capped), for hotness */
 };
 
@@ -75,6 +77,7 @@ struct ca_tu_view {
     ca_gstate *before, *after;    /* [ncalls] states at each call site */
     ca_gstate *loop_head;         /* [nloops] states at each loop head */
     ca_curs *loop_seen;           /* [nloops] cur states anywhere in the loop, callees included */
+    bool *loop_child;             /* [nloops] the loop runs only in a forked child */
     uint32_t *fn_of;              /* [nfuncs] program function id */
 };
 
@@ -114,6 +117,10 @@ struct ca_program {
 CA_MUST_USE enum ca_status ca_program_build(struct ca_program *p, struct ca_tu_facts *tus, uint32_t ntus,
                                             const struct ca_rules *rules);
 void ca_program_fini(struct ca_program *p);
+
+/* Marks call sites and loops that run only in a forked child (forkchild.c); called by
+ * ca_program_build once the calls are resolved. */
+CA_MUST_USE enum ca_status ca_program_mark_fork_children(struct ca_program *p);
 
 /* The file a function's facts are located in: its header, or the TU's main file. */
 static inline const char *ca_func_file(const struct ca_tu_facts *f, uint32_t func)

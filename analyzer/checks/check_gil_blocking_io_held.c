@@ -1,7 +1,7 @@
 /* gil-blocking-io-held: a blocking call made while the GIL is held on every path that reaches
  * it.  Reported at the blocking call itself (also inside helpers), once per call site.  Calls
  * reached in an unknown or path-dependent state stay quiet, and so do calls the catalog says
- * block only rarely, outside loops. */
+ * block only rarely, outside loops, and calls in a forked child. */
 #include "check.h"
 
 enum ca_status ca_check_gil_blocking_io_held(struct ca_check_ctx *c)
@@ -17,6 +17,7 @@ enum ca_status ca_check_gil_blocking_io_held(struct ca_check_ctx *c)
             /* close() of a descriptor on an error path never waits in practice; a thousand in a
              * loop can */
             if (cs->info.io_rarely && f->calls[i].loop == CA_NONE) continue;
+            if (cs->in_child) continue; /* a forked child has one thread: nobody waits for its GIL */
             st = ca_check_report(c, "gil-blocking-io-held", t, f->calls[i].func, f->calls[i].loc,
                                  "%s() %s (%s I/O%s) while the GIL is held%s: every other Python thread waits; "
                                  "release the GIL around it (Py_BEGIN_ALLOW_THREADS) if it touches no Python object",

@@ -1,10 +1,11 @@
 /* gil-cpu-loop-holds-gil: a hot CPU-bound loop that holds the GIL and calls no Python API: a
- * release opportunity.  Only the outermost such loop of a nest is reported. */
+ * release opportunity.  Only the outermost such loop of a nest is reported; not in a forked child,
+ * which has one thread. */
 #include "check.h"
 
 static bool qualifies(const struct ca_loop_profile *lp)
 {
-    return lp->cls == CA_CLASS_CPU && lp->gil == CA_GIL_HELD && !lp->api && lp->hot && !lp->trivial;
+    return lp->cls == CA_CLASS_CPU && lp->gil == CA_GIL_HELD && !lp->api && lp->hot && !lp->trivial && !lp->in_child;
 }
 
 enum ca_status ca_check_gil_cpu_loop_holds_gil(struct ca_check_ctx *c)

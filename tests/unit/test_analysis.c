@@ -282,6 +282,78 @@ static void test_a_rarely_blocking_call_is_reported_only_in_a_loop(void **state)
     ca_facts_fini(&b.f);
 }
 
+/* Code that runs only where fork() returned 0 has one thread: what follows `if (pid != 0)
+ * return pid;`, and a helper called only from there, get no GIL advice nor warnings; a helper
+ * the parent calls too keeps them, and so does the parent's own code. */
+static void test_code_in_a_forked_child_gets_no_gil_advice(void **state)
+{
+    struct tb b;
+    struct ca_results r;
+    uint32_t only, both, rec, root, body, arm, f, l_only, l_both, l_rec, l_parent, c_write, c_parent;
+    const struct ca_loop_result *lr;
+    (void)state;
+    tb_init(&b, "m.c", true);
+    only = fn(&b, "child_closer", true);
+    l_only = b.line;
+    body = loop(&b, only, CA_BOUND_VAR, -1, 2);
+    call(&b, body, "close", NULL, 0);
+    loop_end(&b);
+    rec = fn(&b, "debug_tree", true); /* called by nobody but itself: no child's */
+    l_rec = b.line;
+    body = loop(&b, rec, CA_BOUND_VAR, -1, 2);
+    call(&b, body, "close", NULL, 0);
+    loop_end(&b);
+    call(&b, rec, "debug_tree", NULL, 0);
+    both = fn(&b, "shared_closer", true);
+    l_both = b.line;
+    body = loop(&b, both, CA_BOUND_VAR, -1, 2);
+    call(&b, body, "close", NULL, 0);
+    loop_end(&b);
+    root = fn(&b, "spawn", false);
+    method_table(&b, "spawn");
+    l_parent = b.line;
+    body = loop(&b, root, CA_BOUND_VAR, -1, 2);
+    c_parent = call(&b, body, "recv", NULL, 0);
+    loop_end(&b);
+    call(&b, root, "shared_closer", NULL, 0);
+    f = call(&b, root, "fork", NULL, 0);
+    arm = branch(&b, root, true, NULL); /* if (pid != 0) return pid; */
+    b.f.ir[arm - 1].ref = f;
+    b.f.ir[arm - 1].flags |= CA_IR_ZERO_SKIP;
+    ret(&b, arm);
+    call(&b, root, "child_closer", NULL, 0);
+    call(&b, root, "shared_closer", NULL, 0);
+    c_write = call(&b, root, "write", NULL, 0);
+    analyse(&b.f, 1, &r);
+    lr = loop_at(&r, l_only);
+    assert_int_equal(lr->rec, CA_REC_NONE);
+    assert_int_equal(lr->gil, CA_GIL_HELD); /* true, but it keeps nobody waiting */
+    assert_non_null(strstr(lr->reasons[lr->nreasons - 1], "forked child process"));
+    assert_int_equal(loop_at(&r, l_both)->rec, CA_REC_RELEASE_GIL);
+    lr = loop_at(&r, l_rec);
+    for (uint32_t i = 0; i < lr->nreasons; i++) assert_null(strstr(lr->reasons[i], "forked child"));
+    assert_int_equal(loop_at(&r, l_parent)->rec, CA_REC_RELEASE_GIL);
+    /* warnings: the parent's recv and the shared helper's close; not the child's write or close */
+    assert_int_equal(count_diags(&r, "gil-blocking-io-held"), 2);
+    {
+        bool parent_reported = false;
+        for (uint32_t i = 0; i < r.ndiags; i++) {
+            assert_int_not_equal(r.diags[i].line, b.f.calls[c_write].loc.line);
+            if (r.diags[i].line == b.f.calls[c_parent].loc.line) parent_reported = true;
+        }
+        assert_true(parent_reported);
+    }
+    ca_results_fini(&r);
+    /* without the test of fork's result, the same code is the parent's: all of it is advised */
+    b.f.ir[arm - 1].flags &= ~(uint32_t)CA_IR_ZERO_SKIP;
+    b.f.ir[arm - 1].ref = CA_NONE;
+    analyse(&b.f, 1, &r);
+    assert_int_equal(loop_at(&r, l_only)->rec, CA_REC_RELEASE_GIL);
+    assert_int_equal(count_diags(&r, "gil-blocking-io-held"), 4);
+    ca_results_fini(&r);
+    ca_facts_fini(&b.f);
+}
+
 static void test_release_and_reacquire_per_iteration_is_mixed(void **state)
 {
     struct tb b;
@@ -1092,6 +1164,7 @@ int main(void)
         cmocka_unit_test(test_recv_loop_with_gil_held_recommends_release_and_warns),
         cmocka_unit_test(test_try_lock_with_a_zero_flag_does_not_block),
         cmocka_unit_test(test_a_rarely_blocking_call_is_reported_only_in_a_loop),
+        cmocka_unit_test(test_code_in_a_forked_child_gets_no_gil_advice),
         cmocka_unit_test(test_release_and_reacquire_per_iteration_is_mixed),
         cmocka_unit_test(test_wrapper_function_that_saves_thread_releases_for_its_caller),
         cmocka_unit_test(test_same_named_noop_wrapper_does_not_release),

@@ -277,14 +277,14 @@ static void build(struct ca_tu_facts *f)
     assert_int_equal(ca_facts_add_dep(f, "/src/call_python.c", NULL), CA_OK);
     assert_int_equal(ca_facts_add_dep(f, "/usr/include/python3/Python.h", NULL), CA_OK);
 
-    /* f0: (seq (call) (loop #0 (seq (branch skip (call))) (seq (switch (seq) (seq (case) (case default)
+    /* f0: (seq (call) (loop #0 (seq (branch skip zero-of call 0 arm0 (call))) (seq (switch (seq) (seq (case) (case default)
      * (break))) (return) (goto fail) (goto *) (label fail) (continue) (loop once)) (seq)) (call)) */
     root0 = ir(f, CA_IR_SEQ, 0, CA_NONE, NULL, CA_NONE);
     f->funcs[0].ir_root = root0;
     ir(f, CA_IR_CALL, 0, 0, NULL, root0);
     lp = ir(f, CA_IR_LOOP, CA_IR_TEST_FIRST, 0, NULL, root0);
     seq = ir(f, CA_IR_SEQ, 0, CA_NONE, NULL, lp);
-    ir(f, CA_IR_CALL, 0, 1, NULL, ir(f, CA_IR_BRANCH, CA_IR_MAY_SKIP, CA_NONE, NULL, seq));
+    ir(f, CA_IR_CALL, 0, 1, NULL, ir(f, CA_IR_BRANCH, CA_IR_MAY_SKIP | CA_IR_ZERO_ARM0, 0, NULL, seq));
     seq = ir(f, CA_IR_SEQ, 0, CA_NONE, NULL, lp);
     sw = ir(f, CA_IR_SWITCH, 0, CA_NONE, NULL, seq);
     ir(f, CA_IR_SEQ, 0, CA_NONE, NULL, sw);
@@ -566,6 +566,10 @@ static void test_out_of_range_indices_are_rejected(void **state)
     CASE(f.ir[1].ref = CA_NONE);
     CASE(f.ir[2].ref = f.nloops);           /* LOOP: a loop index or CA_NONE */
     CASE(f.ir[0].ref = 0);                  /* SEQ: no ref */
+    CASE(assert_int_equal(f.ir[4].kind, CA_IR_BRANCH); f.ir[4].ref = f.ncalls); /* BRANCH testing a call's result */
+    CASE(f.ir[4].ref = CA_NONE);
+    CASE(f.ir[4].flags |= CA_IR_ZERO_SKIP); /* ... and one zero path */
+    CASE(f.ir[4].flags = CA_IR_MAY_SKIP);   /* a plain BRANCH: no ref */
     CASE(f.ir[0].first_child = f.nir);
     CASE(f.ir[1].next_sibling = f.nir + 5);
 #undef CASE
@@ -587,7 +591,7 @@ static void test_enum_values_and_flags_out_of_range_are_rejected(void **state)
     CASE(f.loops[0].bound = (enum ca_bound)(CA_BOUND_INFINITE + 1));
     CASE(f.fnrefs[0].ctx = (enum ca_fnref_ctx)(CA_FNREF_OTHER + 1));
     CASE(f.ir[0].kind = (enum ca_ir_kind)(CA_IR_LABEL + 1));
-    CASE(f.ir[0].flags = CA_IR_DEFAULT << 1);
+    CASE(f.ir[0].flags = CA_IR_ZERO_SKIP << 1);
     CASE(f.calls[0].flags = CA_CALL_STDSTREAM << 1);
 #undef CASE
 }

@@ -76,6 +76,36 @@ static void lacks(const char *text, const char *needle)
     if (strstr(text, needle)) fail_msg("unexpected:\n  %s\nin the dump:\n%s", needle, text);
 }
 
+/* ------------------------------------------------------------------ tests of a call's result */
+
+/* `if` conditions that compare a call's result with 0 mark which path runs when it was 0: the
+ * call itself, a local last assigned it (in a declaration or an assignment, also inside the
+ * condition), !v, v, 0 == v, v != 0; another assignment forgets it; other comparisons are no
+ * such test.  The front end marks every call: which ones fork is the catalog's business. */
+static void test_branches_on_a_calls_result_against_zero_are_marked(void **state)
+{
+    struct ca_tu_facts f;
+    char *d = parse_dump(state, "zero.c",
+                         "int fork(void); int h(int); void _exit(int);\n"
+                         "int a(void) { int pid = fork(); if (pid == 0) { h(1); _exit(0); } return pid; }\n"
+                         "int b(void) { int pid; pid = fork(); if (pid != 0) return pid; h(2); return 0; }\n"
+                         "int c(void) { if (fork() == 0) h(3); else h(4); return 0; }\n"
+                         "int d(void) { int pid; if ((pid = fork())) { return pid; } h(5); return 0; }\n"
+                         "int e(void) { int pid = fork(); if (!pid) h(6); if (pid > 0) h(7); pid = 3; if (pid == 0) h(8); return 0; }\n"
+                         "int g(void) { int pid = fork(); if (0 != pid) ; else h(9); return 0; }\n"
+                         "int k(int x) { if (x == 0) h(10); if (h(11) == 1) h(12); return 0; }\n",
+                         &f);
+    has(d, "ir a: (seq (call fork) (branch skip zero-of fork arm0 (seq (call h) (call _exit))) (return))\n");
+    has(d, "ir b: (seq (call fork) (branch skip zero-of fork skip (return)) (call h) (return))\n");
+    has(d, "ir c: (seq (call fork) (branch zero-of fork arm0 (call h) (call h)) (return))\n");
+    has(d, "ir d: (seq (call fork) (branch skip zero-of fork skip (return)) (call h) (return))\n");
+    has(d, "ir e: (seq (call fork) (branch skip zero-of fork arm0 (call h)) (branch skip (call h)) (branch skip (call h)) (return))\n");
+    has(d, "ir g: (seq (call fork) (branch skip zero-of fork arm0 (call h)) (return))\n");
+    has(d, "ir k: (seq (branch skip (call h)) (call h) (branch skip (call h)) (return))\n");
+    free(d);
+    ca_facts_fini(&f);
+}
+
 /* ------------------------------------------------------------------ loops */
 
 static void test_nested_loops_have_parent_depth_kind_and_locations(void **state)
@@ -126,7 +156,7 @@ static void test_for_with_missing_parts_is_told_apart_by_its_semicolons(void **s
     has(d, "loop #2 for 6:5-6 func=f parent=- depth=0 bound=infinite ");
     has(d, "loop #3 for 7:5-7 func=f parent=- depth=0 bound=unknown ");
     has(d, "ir f: (seq"
-           " (loop #0 test-first (seq) (seq (call h) (branch skip (break))) (seq))"
+           " (loop #0 test-first (seq) (seq (call h) (branch skip zero-of h skip (break))) (seq))"
            " (loop #1 test-first (seq) (seq (call h)) (seq))"
            " (loop #2 test-first (seq) (seq (branch skip (break))) (seq (call h)))"
            " (call h) (loop #3 test-first (seq (call h)) (seq) (seq)))\n");
@@ -954,7 +984,7 @@ static void test_ir_of_if_else_keeps_both_arms_and_if_without_else_may_skip(void
                          "    if (x) x++; else x--;\n"
                          "}\n",
                          &f);
-    has(d, "ir f: (seq (call a) (branch (call b) (call c)) (branch skip (call b))"
+    has(d, "ir f: (seq (call a) (branch zero-of a arm1 (call b) (call c)) (branch skip (call b))"
            " (branch skip (seq (call c) (call a))))\n");
     free(d);
     ca_facts_fini(&f);
@@ -992,7 +1022,7 @@ static void test_ir_of_goto_and_labels(void **state)
                          "    return x;\n"
                          "}\n",
                          &f);
-    has(d, "ir f: (seq (label again) (call h) (branch skip (goto out)) (branch skip (goto again)) (label out)"
+    has(d, "ir f: (seq (label again) (call h) (branch skip zero-of h skip (goto out)) (branch skip (goto again)) (label out)"
            " (return))\n");
     /* RETURN and GOTO carry the keyword's location */
     for (i = 0; i < f.nir; i++) {
@@ -2035,6 +2065,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_nested_loops_have_parent_depth_kind_and_locations),
         cmocka_unit_test(test_for_with_missing_parts_is_told_apart_by_its_semicolons),
+        cmocka_unit_test(test_branches_on_a_calls_result_against_zero_are_marked),
         cmocka_unit_test(test_for_loop_made_by_a_macro_is_found_with_its_parts),
         cmocka_unit_test(test_loop_inside_allow_threads_block_is_found),
         cmocka_unit_test(test_bounds_are_const_var_infinite_or_unknown),

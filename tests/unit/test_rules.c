@@ -293,6 +293,8 @@ static void test_close_blocks_rarely_and_fork_is_no_wait(void **state)
     }
     assert_int_equal(find("vfork").io, CA_IO_PROCESS);
     assert_true(find("vfork").io_unbounded);
+    assert_true(find("fork").forks && find("vfork").forks && find("forkpty").forks);
+    assert_false(find("pthread_create").forks);
 }
 
 static void test_memcpy_has_a_cpu_weight(void **state)
@@ -559,7 +561,7 @@ static void test_missing_fields_and_bad_names_are_rejected(void **state)
     expect_error("{\"catalog\": \"io\", \"entries\": []}", CA_ERR_CONFIG, 1, 1, "missing \"version\"");
     expect_error("{\"catalog\": \"io\", \"version\": 1}", CA_ERR_CONFIG, 1, 1, "missing \"entries\"");
     expect_error("{\"catalog\": \"gil\", \"version\": 1, \"entries\": [{\"name\": \"x\"}]}", CA_ERR_CONFIG, 1, 46,
-                 "has no role (give at least one of: effect, spawn_arg, noreturn, sync_callbacks)");
+                 "has no role (give at least one of: effect, spawn_arg, noreturn, sync_callbacks, forks)");
     expect_error("{\"catalog\": \"io\", \"version\": 1, \"entries\": [{\"name\": \"a*b\", \"kind\": \"file\"}]}",
                  CA_ERR_CONFIG, 1, 54, "invalid name \"a*b\"");
     expect_error("{\"catalog\": \"io\", \"version\": 1, \"entries\": [{\"name\": \"*\", \"kind\": \"file\"}]}",
