@@ -811,6 +811,18 @@ static enum bop binop_kind(struct walk *w, CXCursor lhs, CXCursor rhs)
     return BOP_OTHER;
 }
 
+/* The two operands of a binary operator cursor; false when it has not exactly two children. */
+static bool operands(struct walk *w, CXCursor bin, CXCursor *l, CXCursor *r)
+{
+    size_t base, n = kids_push(w, bin, &base);
+    if (n == 2) {
+        *l = KID(w, base, 0);
+        *r = KID(w, base, 1);
+    }
+    w->nkids = base;
+    return n == 2;
+}
+
 static bool same_type(CXCursor a, CXCursor b)
 {
     return clang_equalTypes(clang_getCanonicalType(clang_getCursorType(a)),
@@ -1260,16 +1272,12 @@ static void remember_assign(struct walk *w, CXCursor var, CXCursor rhs)
 static uint32_t value_call(struct walk *w, CXCursor e)
 {
     CXCursor v;
-    size_t base, n;
     e = strip(w, e);
     switch (clang_getCursorKind(e)) {
     case CXCursor_CallExpr: return call_of_expr(w, e);
     case CXCursor_BinaryOperator: {
-        uint32_t call = CA_NONE;
-        n = kids_push(w, e, &base);
-        if (n == 2 && binop_kind(w, KID(w, base, 0), KID(w, base, 1)) == BOP_ASSIGN) call = value_call(w, KID(w, base, 1));
-        w->nkids = base;
-        return call;
+        CXCursor l, r;
+        return operands(w, e, &l, &r) && binop_kind(w, l, r) == BOP_ASSIGN ? value_call(w, r) : CA_NONE;
     }
     case CXCursor_DeclRefExpr:
         v = local_var(w, e);
@@ -1294,7 +1302,6 @@ static bool is_not(struct walk *w, CXCursor c)
 static int zero_arm(struct walk *w, CXCursor cond, uint32_t *call)
 {
     CXCursor c = strip(w, cond);
-    size_t base, n;
     int arm = -1;
     *call = CA_NONE;
     switch (clang_getCursorKind(c)) {
@@ -1304,14 +1311,7 @@ static int zero_arm(struct walk *w, CXCursor cond, uint32_t *call)
     case CXCursor_BinaryOperator: { /* v == 0, 0 == v, v != 0, 0 != v */
         CXCursor l, r;
         enum bop op;
-        n = kids_push(w, c, &base);
-        if (n != 2) {
-            w->nkids = base;
-            break;
-        }
-        l = KID(w, base, 0);
-        r = KID(w, base, 1);
-        w->nkids = base;
+        if (!operands(w, c, &l, &r)) break;
         op = binop_kind(w, l, r);
         if (op == BOP_ASSIGN) { /* if ((v = f())) */
             if ((*call = value_call(w, c)) != CA_NONE) arm = 1;
@@ -1694,7 +1694,6 @@ static void loop_bound(struct walk *w, enum ca_loop_kind kind, const CXCursor pa
                        struct ca_fact_loop *lp)
 {
     CXCursor cmp, l, r, var, other;
-    size_t base, n;
     long long v, k, init;
     enum bop op;
     lp->bound = CA_BOUND_UNKNOWN;
@@ -1709,15 +1708,7 @@ static void loop_bound(struct walk *w, enum ca_loop_kind kind, const CXCursor pa
         return;
     }
     cmp = strip(w, part[P_COND]);
-    if (clang_getCursorKind(cmp) != CXCursor_BinaryOperator) return;
-    n = kids_push(w, cmp, &base);
-    if (n != 2) {
-        w->nkids = base;
-        return;
-    }
-    l = KID(w, base, 0);
-    r = KID(w, base, 1);
-    w->nkids = base;
+    if (clang_getCursorKind(cmp) != CXCursor_BinaryOperator || !operands(w, cmp, &l, &r)) return;
     op = binop_kind(w, l, r);
     if (op == BOP_UNKNOWN) op = BOP_NE; /* macro body: taken for a comparison, trip |k - init| */
     if (op != BOP_LT && op != BOP_LE && op != BOP_GT && op != BOP_GE && op != BOP_NE) return;

@@ -183,30 +183,41 @@ static void test_processes_not_scaling_a_computing_call_on_a_capable_machine_is_
 
 /* Other guests of a VM host do not show in /proc/stat; a capacity that moved between just
  * before and just after the runs does (this machine: 1.33x before, 2.01x after, while the
- * blur ran at 1.2x). */
-static void test_a_capacity_that_moves_during_the_run_makes_the_machine_busy(void **state)
+ * blur ran at 1.2x).  It makes a computing call's verdict inconclusive (busy); a call that
+ * waits is judged all the same.  The capacity used is the lesser probe. */
+static void test_a_capacity_that_moves_during_the_run_leaves_computing_calls_unjudged(void **state)
 {
-    struct ca_bench_machine m = {.cores = 2, .load_before = 0.5, .psi_before = 1, .psi_during = 1,
-                                 .other_cores = 0.01, .capacity_before = 1.9, .capacity_after = 2.0};
+    struct ca_bench_result r;
     struct ca_arena a;
     (void)state;
     ca_arena_init(&a);
-    mb_machine_judge(&m, &a);
-    assert_false(m.busy);
-    assert_true(m.capacity == 1.9); /* the lesser */
-    m.capacity_before = 1.33;
-    m.capacity_after = 2.01;
-    mb_machine_judge(&m, &a);
-    assert_true(m.busy);
-    assert_true(m.capacity == 1.33);
-    assert_non_null(strstr(m.busy_reason, "capacity changed during the run (1.33x before, 2.01x after)"));
-    m.capacity_before = NAN; /* one probe only: that one, no drift to see */
-    mb_machine_judge(&m, &a);
-    assert_false(m.busy);
-    assert_true(m.capacity == 2.01);
-    m.capacity_after = 0;
-    mb_machine_judge(&m, &a);
-    assert_true(isnan(m.capacity));
+    fake(&r, 0.200, 0.101, 0.104, CA_BENCH_REC_THREADING);
+    r.call_wall = r.call_cpu = 0.002;
+    r.machine.capacity_before = 1.9;
+    r.machine.capacity_after = 2.0;
+    mb_machine_judge(&r.machine, &r.arena);
+    assert_true(r.machine.capacity == 1.9);
+    mb_judge(&r);
+    assert_int_equal(r.verdict, CA_BENCH_V_THREADING);
+    r.machine.capacity_before = 1.33;
+    r.machine.capacity_after = 2.01;
+    mb_machine_judge(&r.machine, &r.arena);
+    assert_false(r.machine.busy);
+    assert_true(r.machine.capacity == 1.33);
+    mb_judge(&r);
+    assert_int_equal(r.verdict, CA_BENCH_V_INCONCLUSIVE);
+    assert_string_equal(ca_bench_cause_str(r.cause), "busy-machine");
+    assert_non_null(strstr(r.verdict_reason, "capacity changed during the run (1.33x before, 2.01x after)"));
+    r.call_cpu = 0.0001; /* a call that waits */
+    mb_judge(&r);
+    assert_int_equal(r.verdict, CA_BENCH_V_THREADING);
+    r.machine.capacity_before = NAN; /* one probe only: that one, no drift to see */
+    mb_machine_judge(&r.machine, &r.arena);
+    assert_true(r.machine.capacity == 2.01);
+    r.machine.capacity_after = 0;
+    mb_machine_judge(&r.machine, &r.arena);
+    assert_true(isnan(r.machine.capacity));
+    ca_bench_result_fini(&r);
     ca_arena_fini(&a);
 }
 
@@ -966,7 +977,7 @@ int main(void)
         cmocka_unit_test(test_processes_not_scaling_a_computing_call_on_a_capable_machine_is_not_scaling),
         cmocka_unit_test(test_parallel_capacity_is_measured_for_two_workers_or_more),
         cmocka_unit_test(test_cpu_quota_is_read_from_the_process_cgroup_and_its_parents),
-        cmocka_unit_test(test_a_capacity_that_moves_during_the_run_makes_the_machine_busy),
+        cmocka_unit_test(test_a_capacity_that_moves_during_the_run_leaves_computing_calls_unjudged),
         cmocka_unit_test(test_threads_scaling_contradicts_multiprocessing_and_release_gil),
         cmocka_unit_test(test_gil_held_shape_contradicts_threading),
         cmocka_unit_test(test_nothing_scaling_is_a_tie_that_confirms_none),
