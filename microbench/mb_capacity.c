@@ -128,7 +128,7 @@ double mb_parallel_capacity(unsigned workers)
     for (int r = 0; r < ROUNDS; r++) {
         double one, all;
         ws[0].units = units;
-            worker(&ws[0]);
+        worker(&ws[0]);
         one = ws[0].end - ws[0].start;
         all = run(ws, workers, units);
         if (isnan(all) || all <= 0 || one <= 0) continue;
