@@ -1069,6 +1069,7 @@ int cli_run(const struct cli *c)
     }
     if (c->shard_n) {
         rc = cli_shard_write(&rn, &eo);
+        prune_cache(&rn);
         if (c->stats) print_stats(&rn, t_start, 0, cli_now());
         goto out;
     }

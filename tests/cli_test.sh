@@ -402,6 +402,8 @@ check "an over-full cache loses what was not used lately and keeps what the run 
 check "pruned entries are misses: parsed again" test "$(cachestat)" = "$((nsrc - 2)) 2"
 run --cache-max-size 12X samples
 check "--cache-max-size with a bad size: exit 2" test "$rc" -eq 2
+run --no-config --cache "$tmp/c4" --cache-max-size 1K --stats --shard 1/2 -o "$tmp/s-pruned.facts" samples
+check "a shard run keeps its cache under --cache-max-size too" bash -c '[ "$0" -eq 0 ] && grep -q "limit 0.0 MB: [0-9]* removed" "$1"' "$rc" "$tmp/err"
 
 # ---- shard and merge (docs/scaling.md): four shards merged give the report of one run.
 "$bin" --no-config --no-cache --format json samples >"$tmp/one.json" 2>/dev/null
