@@ -1253,14 +1253,21 @@ static CXCursor local_var(struct walk *w, CXCursor e)
     return d;
 }
 
+/* The slot of a local that holds a call's result, or w->nassigned. */
+static unsigned assigned_slot(const struct walk *w, CXCursor var)
+{
+    unsigned i;
+    for (i = 0; i < w->nassigned && !clang_equalCursors(w->assigned[i].var, var); i++) {}
+    return i;
+}
+
 /* var = the call made by `rhs` (after parentheses), or forget what var held. */
 static void remember_assign(struct walk *w, CXCursor var, CXCursor rhs)
 {
     uint32_t call = CA_NONE;
-    unsigned i;
+    unsigned i = assigned_slot(w, var);
     rhs = strip(w, rhs);
     if (clang_getCursorKind(rhs) == CXCursor_CallExpr) call = call_of_expr(w, rhs);
-    for (i = 0; i < w->nassigned && !clang_equalCursors(w->assigned[i].var, var); i++) {}
     if (i == w->nassigned) {
         if (call == CA_NONE || i == sizeof w->assigned / sizeof *w->assigned) return;
         w->assigned[w->nassigned++].var = var;
@@ -1282,9 +1289,10 @@ static uint32_t value_call(struct walk *w, CXCursor e)
     case CXCursor_DeclRefExpr:
         v = local_var(w, e);
         if (clang_Cursor_isNull(v)) return CA_NONE;
-        for (unsigned i = 0; i < w->nassigned; i++)
-            if (clang_equalCursors(w->assigned[i].var, v)) return w->assigned[i].call;
-        return CA_NONE;
+        {
+            unsigned i = assigned_slot(w, v);
+            return i < w->nassigned ? w->assigned[i].call : CA_NONE;
+        }
     default: return CA_NONE;
     }
 }
@@ -1368,7 +1376,10 @@ static void walk_binop(struct walk *w, CXCursor c, struct list *out, struct ectx
     if (t.found && op == BOP_ASSIGN) add_write(w, c, &t);
     if (w->nassigned || clang_getCursorKind(strip(w, rhs)) == CXCursor_CallExpr) {
         CXCursor v = local_var(w, lhs);
-        if (!clang_Cursor_isNull(v)) { /* the operator was read above only when it mattered there */
+        /* only a call stored, or a local that holds one overwritten, matters: read the operator
+         * (it was read above only when it mattered there) for those alone */
+        if (!clang_Cursor_isNull(v) &&
+            (clang_getCursorKind(strip(w, rhs)) == CXCursor_CallExpr || assigned_slot(w, v) < w->nassigned)) {
             enum bop aop = t.found || fn != CA_NONE || right.first != CA_NONE ? op : binop_kind(w, lhs, rhs);
             if (aop == BOP_UNKNOWN) aop = binop_fallback(c, lhs, cx);
             if (aop == BOP_ASSIGN) remember_assign(w, v, rhs);

@@ -140,8 +140,7 @@ static void decide(struct ca_bench_result *r)
      * capacity that moved between just before and just after the runs is the sign.  It skews
      * what a computing call measures; a call that waits overlaps its waits all the same. */
     if (computes(r) != 0 && r->machine.capacity_before > 0 && r->machine.capacity_after > 0 &&
-        fmax(r->machine.capacity_before, r->machine.capacity_after) >
-            CA_BENCH_CAPACITY_DRIFT * fmin(r->machine.capacity_before, r->machine.capacity_after)) {
+        fmax(r->machine.capacity_before, r->machine.capacity_after) > CA_BENCH_CAPACITY_DRIFT * cap) {
         inconclusive(r, CA_BENCH_C_BUSY,
                      say(a, "busy machine: the parallel capacity changed during the run (%.2fx before, %.2fx after): "
                             "the host shared the cores, and a call that computes measured part of the time on fewer",

@@ -631,13 +631,6 @@ static void test_shard_sets_that_do_not_belong_together_are_refused(void **state
     ca_buf_fini(&o[1]);
 }
 
-static int teardown(void **state)
-{
-    (void)state;
-    tu_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -656,5 +649,5 @@ int main(void)
         cmocka_unit_test(test_shards_join_back_in_the_runs_order),
         cmocka_unit_test(test_shard_sets_that_do_not_belong_together_are_refused),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown);
+    return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }

@@ -1386,6 +1386,21 @@ static void test_dump_of_a_header_function_names_its_file(void **state)
     "    return s;\n"                                                                              \
     "}\n"
 
+/* The fake Python.h edited: FAKE_VALUE is now a call. */
+#define FAKE_PYTHON_H_EDITED                                                                       \
+    "#define Py_BEGIN_ALLOW_THREADS {\n#define Py_END_ALLOW_THREADS }\nint fake_api(int);\n"          \
+    "int fake_inline(int);\n#define FAKE_VALUE fake_value()\nint fake_value(void);\n"
+
+/* Set path's modification time `secs` seconds from now: a change the PCH's stamps must see. */
+static void stamp_later(const char *path, long secs)
+{
+    struct timeval later[2];
+    gettimeofday(&later[0], NULL);
+    later[0].tv_sec += secs;
+    later[1] = later[0];
+    assert_int_equal(utimes(path, later), 0);
+}
+
 static char *path_in(const char *dir, const char *name)
 {
     size_t n = strlen(dir) + strlen(name) + 2;
@@ -1806,26 +1821,19 @@ static void test_pch_is_not_used_after_a_header_it_read_changed(void **state)
     const char *args[1] = {flag};
     struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
     struct ca_pch_info pi;
-    struct timeval later[2];
     write_file(src, FAKE_MAIN);
     pch = build_pch(fx->fe, args, 1, FAKE_MAIN, dir, &pi);
     free(same_facts(fx->fe, &in, pch, &pi, true));
     /* touched: same text, a later time */
-    gettimeofday(&later[0], NULL);
-    later[0].tv_sec += 10;
-    later[1] = later[0];
-    assert_int_equal(utimes(pyh, later), 0);
+    stamp_later(pyh, 10);
     free(same_facts(fx->fe, &in, pch, &pi, false));
     /* rebuilt, then changed: the facts follow the new header */
     ca_pch_info_fini(&pi);
     free(pch);
     pch = build_pch(fx->fe, args, 1, FAKE_MAIN, dir, &pi);
     free(same_facts(fx->fe, &in, pch, &pi, true));
-    write_file(pyh, "#define Py_BEGIN_ALLOW_THREADS {\n#define Py_END_ALLOW_THREADS }\nint fake_api(int);\n"
-                    "int fake_inline(int);\n#define FAKE_VALUE fake_value()\nint fake_value(void);\n");
-    later[0].tv_sec += 10;
-    later[1] = later[0];
-    assert_int_equal(utimes(pyh, later), 0);
+    write_file(pyh, FAKE_PYTHON_H_EDITED);
+    stamp_later(pyh, 20);
     d = same_facts(fx->fe, &in, pch, &pi, false);
     has(d, " fake_value func=f ");
     free(d);
@@ -1847,16 +1855,11 @@ static void test_pch_is_not_used_after_a_system_header_it_read_changed(void **st
     const char *args[2] = {"-isystem", pydir};
     struct ca_front_input in = {src, src, args, 2, NULL, 0, NULL, NULL, NULL};
     struct ca_pch_info pi;
-    struct timeval later[2];
     write_file(src, FAKE_MAIN);
     pch = build_pch(fx->fe, args, 2, FAKE_MAIN, dir, &pi);
     free(same_facts(fx->fe, &in, pch, &pi, true));
-    write_file(pyh, "#define Py_BEGIN_ALLOW_THREADS {\n#define Py_END_ALLOW_THREADS }\nint fake_api(int);\n"
-                    "int fake_inline(int);\n#define FAKE_VALUE fake_value()\nint fake_value(void);\n");
-    gettimeofday(&later[0], NULL);
-    later[0].tv_sec += 10;
-    later[1] = later[0];
-    assert_int_equal(utimes(pyh, later), 0);
+    write_file(pyh, FAKE_PYTHON_H_EDITED);
+    stamp_later(pyh, 10);
     d = same_facts(fx->fe, &in, pch, &pi, false);
     has(d, " fake_value func=f ");
     free(d);
@@ -1877,14 +1880,10 @@ static void test_rewriting_the_pch_header_file_keeps_the_pch_valid(void **state)
     const char *args[1] = {flag};
     struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
     struct ca_pch_info pi;
-    struct timeval later[2];
     write_file(src, FAKE_MAIN);
     pch = build_pch(fx->fe, args, 1, FAKE_MAIN, dir, &pi);
     write_file(hdr, "/* rewritten by someone else */\n#include <Python.h>\n");
-    gettimeofday(&later[0], NULL);
-    later[0].tv_sec += 10;
-    later[1] = later[0];
-    assert_int_equal(utimes(hdr, later), 0);
+    stamp_later(hdr, 10);
     free(same_facts(fx->fe, &in, pch, &pi, true));
     assert_int_equal(unlink(hdr), 0);
     free(same_facts(fx->fe, &in, pch, &pi, true));

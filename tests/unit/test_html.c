@@ -655,13 +655,6 @@ static void test_html_writer_reports_nomem_without_leaking(void **state)
     ca_results_fini(&r);
 }
 
-static int teardown_all(void **state)
-{
-    (void)state;
-    tu_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -676,5 +669,5 @@ int main(void)
         cmocka_unit_test(test_empty_results_give_a_page),
         cmocka_unit_test(test_html_writer_reports_nomem_without_leaking),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }

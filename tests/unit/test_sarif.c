@@ -648,13 +648,6 @@ static void test_sarif_writer_reports_nomem_without_leaking(void **state)
     ca_results_fini(&r);
 }
 
-static int teardown_all(void **state)
-{
-    (void)state;
-    tu_cleanup();
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -674,5 +667,5 @@ int main(void)
         cmocka_unit_test(test_summary_counts_are_in_the_run_properties),
         cmocka_unit_test(test_sarif_writer_reports_nomem_without_leaking),
     };
-    return cmocka_run_group_tests(tests, NULL, teardown_all);
+    return cmocka_run_group_tests(tests, NULL, tu_group_teardown);
 }

@@ -41,3 +41,10 @@ void tu_cleanup(void)
 }
 
 const char *tu_rules_dir(void) { return CA_SOURCE_DIR "/rules"; }
+
+int tu_group_teardown(void **state)
+{
+    (void)state;
+    tu_cleanup();
+    return 0;
+}

@@ -9,6 +9,8 @@
 char *tu_write_temp(const char *name, const char *text);
 /* Remove the per-process temporary directory and everything in it. */
 void tu_cleanup(void);
+/* A cmocka group teardown that only does tu_cleanup. */
+int tu_group_teardown(void **state);
 /* Path of the repository's rules/ directory. */
 const char *tu_rules_dir(void);
 
