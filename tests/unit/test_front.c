@@ -1813,11 +1813,24 @@ static void test_pch_of_another_preamble_or_other_options_gives_a_plain_parse(vo
     free(flag);
 }
 
+/* Edit the fake Python.h (stamped `secs` from now): the PCH is refused and the facts are the
+ * edited header's. */
+static void facts_follow_the_edited_header(struct fixture *fx, const struct ca_front_input *in, const char *pch,
+                                           const struct ca_pch_info *pi, const char *pyh, long secs)
+{
+    char *d;
+    write_file(pyh, FAKE_PYTHON_H_EDITED);
+    stamp_later(pyh, secs);
+    d = same_facts(fx->fe, in, pch, pi, false);
+    has(d, " fake_value func=f ");
+    free(d);
+}
+
 static void test_pch_is_not_used_after_a_header_it_read_changed(void **state)
 {
     struct fixture *fx = *state;
     char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "s.c");
-    char *pyh = path_in(pydir, "Python.h"), *d;
+    char *pyh = path_in(pydir, "Python.h");
     const char *args[1] = {flag};
     struct ca_front_input in = {src, src, args, 1, NULL, 0, NULL, NULL, NULL};
     struct ca_pch_info pi;
@@ -1832,11 +1845,7 @@ static void test_pch_is_not_used_after_a_header_it_read_changed(void **state)
     free(pch);
     pch = build_pch(fx->fe, args, 1, FAKE_MAIN, dir, &pi);
     free(same_facts(fx->fe, &in, pch, &pi, true));
-    write_file(pyh, FAKE_PYTHON_H_EDITED);
-    stamp_later(pyh, 20);
-    d = same_facts(fx->fe, &in, pch, &pi, false);
-    has(d, " fake_value func=f ");
-    free(d);
+    facts_follow_the_edited_header(fx, &in, pch, &pi, pyh, 20);
     ca_pch_info_fini(&pi);
     free(pch);
     free(pyh);
@@ -1851,18 +1860,14 @@ static void test_pch_is_not_used_after_a_system_header_it_read_changed(void **st
 {
     struct fixture *fx = *state;
     char *flag, *pydir = fake_python(&flag), *dir = new_dir(), *pch, *src = path_in(dir, "sys.c");
-    char *pyh = path_in(pydir, "Python.h"), *d;
+    char *pyh = path_in(pydir, "Python.h");
     const char *args[2] = {"-isystem", pydir};
     struct ca_front_input in = {src, src, args, 2, NULL, 0, NULL, NULL, NULL};
     struct ca_pch_info pi;
     write_file(src, FAKE_MAIN);
     pch = build_pch(fx->fe, args, 2, FAKE_MAIN, dir, &pi);
     free(same_facts(fx->fe, &in, pch, &pi, true));
-    write_file(pyh, FAKE_PYTHON_H_EDITED);
-    stamp_later(pyh, 10);
-    d = same_facts(fx->fe, &in, pch, &pi, false);
-    has(d, " fake_value func=f ");
-    free(d);
+    facts_follow_the_edited_header(fx, &in, pch, &pi, pyh, 10);
     ca_pch_info_fini(&pi);
     free(pch);
     free(pyh);
